@@ -1,0 +1,54 @@
+"""Errors a user can act on, and the one place that turns any error into JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error whose message is safe and useful to show to the caller."""
+
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers = {key: value for key, value in error.get_headers() if key.lower() in {"allow", "retry-after"}}
+        return error_response(status, _HTTP_MESSAGES.get(status, error.name), headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        # Logged with the traceback for us; the caller gets no internals.
+        logger.exception("unhandled error")
+        return error_response(500, "internal error; the failure was logged, try again later")
+
+
+_HTTP_MESSAGES = {
+    400: "the request could not be understood; send a JSON object",
+    404: "not found",
+    405: "method not allowed on this URL",
+    413: "request body too large",
+    415: "send the body as JSON with Content-Type: application/json",
+}

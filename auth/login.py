@@ -1,0 +1,21 @@
+"""flask-login wiring: how a session cookie becomes `current_user`, and what an anonymous API call gets."""
+
+from __future__ import annotations
+
+from api_errors import ApiError
+from auth.models import User
+from extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> None:
+    # API callers get JSON, never a redirect to a login page.
+    raise ApiError(401, "sign in first: POST /auth/login with your email and password")

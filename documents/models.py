@@ -1,0 +1,89 @@
+"""What we know about each document a user handed in, and the chunks of text we extracted."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import utcnow
+from extensions import db
+
+
+class DocumentStatus(str, enum.Enum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+class Document(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_documents_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(1024), nullable=False)
+    s3_bucket: Mapped[str] = mapped_column(String(255), nullable=False)
+    s3_key: Mapped[str] = mapped_column(String(1024), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=DocumentStatus.QUEUED.value)
+    error: Mapped[str | None] = mapped_column(Text)
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(255))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Chunking settings the stored chunks were made with: a change means "re-chunk".
+    chunking: Mapped[str | None] = mapped_column(String(64))
+    text_chars: Mapped[int | None] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    event_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    chunks: Mapped[list[Chunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Chunk.position"
+    )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "error": self.error,
+            "s3Bucket": self.s3_bucket,
+            "s3Key": self.s3_key,
+            "sizeBytes": self.size_bytes,
+            "etag": self.etag,
+            "contentHash": self.content_hash,
+            "textChars": self.text_chars,
+            "chunkCount": self.chunk_count,
+            "eventIds": list(self.event_ids),
+            "runId": self.run_id,
+            "createdAt": _iso(self.created_at),
+            "updatedAt": _iso(self.updated_at),
+            "processedAt": _iso(self.processed_at),
+        }
+
+
+class Chunk(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "chunks"
+    __table_args__ = (UniqueConstraint("document_id", "position", name="uq_chunks_document_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+
+    document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

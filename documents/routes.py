@@ -1,0 +1,55 @@
+"""The documents API: hand a document to processing (the seed's POST /api/route) and see how it went."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+from flask_login import current_user, login_required
+
+from api_errors import ApiError
+from documents.models import Document
+from documents.names import parse_document_name
+from documents.service import accept_document
+from extensions import db
+from request_json import json_object
+from settings import get_app_settings
+
+blueprint = Blueprint("documents", __name__, url_prefix="/api")
+
+
+@blueprint.post("/route")
+def submit_document() -> Response:
+    # The checks run in the order of the original route, so a misconfigured
+    # server says so before it asks anyone to sign in.
+    settings = get_app_settings()
+    missing = settings.missing_s3_settings()
+    if missing:
+        raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+    body = json_object()
+    name = parse_document_name(body.get("documentName"), key_prefix=settings.s3_key_prefix, user_id=current_user.id)
+    accepted = accept_document(current_user, name, settings, current_app.extensions["inngest"])
+    return jsonify(status="ok", eventIds=accepted.event_ids, document=accepted.document.to_json())
+
+
+@blueprint.get("/documents")
+@login_required
+def list_documents() -> Response:
+    documents = db.session.scalars(
+        db.select(Document)
+        .where(Document.user_id == current_user.id)
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    )
+    return jsonify(documents=[document.to_json() for document in documents])
+
+
+@blueprint.get("/documents/<path:document_name>")
+@login_required
+def show_document(document_name: str) -> Response:
+    settings = get_app_settings()
+    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
+    document = db.session.scalar(db.select(Document).where(Document.user_id == current_user.id, Document.name == name))
+    if document is None:
+        # Same answer whether the document is someone else's or nobody's.
+        raise ApiError(404, f"you have no document named {name!r}; POST it to /api/route first")
+    return jsonify(document=document.to_json())

@@ -1,0 +1,87 @@
+"""S3 access: one client per app, the few object operations the service needs."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from flask import current_app
+
+from settings import AppSettings, get_app_settings
+
+if TYPE_CHECKING:
+    S3Client = Any
+else:
+    S3Client = object
+
+_DOWNLOAD_BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    etag: str
+    content_type: str | None
+
+
+class ObjectTooLargeError(Exception):
+    pass
+
+
+def create_s3_client(settings: AppSettings) -> S3Client:
+    return boto3.client(
+        "s3",
+        region_name=settings.aws_s3_region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
+    )
+
+
+def get_s3_client() -> S3Client:
+    """The current app's client; boto3 clients are thread-safe and costly to build."""
+    client = current_app.extensions.get("s3")
+    if client is None:
+        client = current_app.extensions["s3"] = create_s3_client(get_app_settings())
+    return client
+
+
+def head_object(client: S3Client, bucket: str, key: str) -> ObjectInfo | None:
+    """Size, ETag and type of the object, or None when there is no such object."""
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return ObjectInfo(
+        size=int(head["ContentLength"]), etag=head["ETag"].strip('"'), content_type=head.get("ContentType")
+    )
+
+
+def download_object(client: S3Client, bucket: str, key: str, destination: Path, *, max_bytes: int) -> str:
+    """Stream the object to `destination` (never all in memory); return its SHA-256.
+
+    Raises ObjectTooLargeError as soon as more than `max_bytes` arrive, in case the
+    object grew after it was checked. A missing object raises ClientError.
+    """
+    body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    digest = hashlib.sha256()
+    received = 0
+    with destination.open("wb") as file:
+        for block in body.iter_chunks(_DOWNLOAD_BLOCK):
+            received += len(block)
+            if received > max_bytes:
+                body.close()
+                raise ObjectTooLargeError(received)
+            digest.update(block)
+            file.write(block)
+    return digest.hexdigest()
+
+
+def upload_file(client: S3Client, bucket: str, key: str, source: Path) -> None:
+    client.upload_file(str(source), bucket, key)

@@ -1,0 +1,94 @@
+"""Turning a downloaded document into plain text, by file type, with well-kept libraries."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+import docx
+from bs4 import BeautifulSoup
+from charset_normalizer import from_path
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError, PyPdfError
+
+# A .docx is a zip: refuse archives that would inflate past this, whatever
+# their compressed size (zip bombs), before python-docx opens them.
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+class UnsupportedDocumentError(Exception):
+    """The document cannot be turned into text; the message is safe to show its owner."""
+
+
+def _plain_text(path: Path) -> str:
+    best = from_path(path).best()
+    if best is None:
+        raise UnsupportedDocumentError("the file is not text in any encoding we recognise")
+    return str(best)
+
+
+def _html(path: Path) -> str:
+    soup = BeautifulSoup(_plain_text(path), "html.parser")
+    for element in soup(["script", "style", "template", "noscript"]):
+        element.decompose()
+    return soup.get_text("\n", strip=True)
+
+
+def _pdf(path: Path) -> str:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise UnsupportedDocumentError("the PDF is encrypted; upload an unprotected copy")
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as error:
+        raise UnsupportedDocumentError("the PDF is damaged or not a PDF") from error
+
+
+def _docx(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_DOCX_UNPACKED_BYTES:
+                raise UnsupportedDocumentError("the .docx unpacks to more than we accept (possible zip bomb)")
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise UnsupportedDocumentError("the .docx is damaged or not a Word document") from error
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paragraphs.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(paragraphs)
+
+
+EXTRACTORS: dict[str, Callable[[Path], str]] = {
+    ".txt": _plain_text,
+    ".md": _plain_text,
+    ".markdown": _plain_text,
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": _pdf,
+    ".docx": _docx,
+}
+
+
+def document_type(name: str) -> str:
+    """The lower-case extension that decides how `name` is read ("" when there is none)."""
+    return PurePosixPath(name).suffix.lower()
+
+
+def extractor_for(name: str) -> Callable[[Path], str]:
+    """How a document called `name` is read; UnsupportedDocumentError for a type we cannot read."""
+    kind = document_type(name)
+    extractor = EXTRACTORS.get(kind)
+    if extractor is None:
+        supported = ", ".join(sorted(EXTRACTORS))
+        raise UnsupportedDocumentError(f"files of type {kind or '(none)'!r} are not supported; use one of {supported}")
+    return extractor
+
+
+def extract_text(path: Path, name: str) -> str:
+    """The text of the document downloaded to `path`; its `name` decides the type."""
+    text = extractor_for(name)(path)
+    if not text.strip():
+        raise UnsupportedDocumentError("no text could be extracted (a scanned PDF needs OCR first)")
+    return text

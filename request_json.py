@@ -1,0 +1,21 @@
+"""Reading a JSON object from the request body, with errors a caller can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from api_errors import ApiError
+
+
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or a 415/400 ApiError that says what to send."""
+    if not request.is_json:
+        raise ApiError(415, "send the body as JSON with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body

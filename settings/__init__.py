@@ -1,0 +1,134 @@
+"""Typed application settings: the one place that reads the environment and `.env`.
+
+`load_settings()` builds them at start-up; `get_app_settings()` (the seed's
+`getAppSettings`) returns the ones the running app was built with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import current_app
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used only in development mode, so that `make run` works with no set-up and
+# sessions survive a restart. Production refuses to start without SECRET_KEY.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+DEFAULT_DATABASE_PATH = Path(__file__).resolve().parent.parent / "instance" / "app.db"
+
+
+class SettingsError(RuntimeError):
+    """The environment describes an app that cannot start; the message names the variable."""
+
+
+class AppSettings(BaseSettings):
+    """Every setting the service reads. Field names are the variables, lower-cased."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    # Mode. INNGEST_DEV=1 is development: the Inngest dev server, no signing key.
+    inngest_dev: bool = False
+    secret_key: str | None = None
+
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+    # S3. Region and bucket may be absent at start-up: POST /api/route reports it.
+    aws_s3_region: str | None = None
+    aws_s3_bucket: str | None = None
+    aws_endpoint_url: str | None = None
+    s3_key_prefix: str = Field(default="users", pattern=r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
+
+    # Inngest.
+    inngest_app_id: str = Field(default="document-service", min_length=1)
+    inngest_signing_key: str | None = None
+    inngest_event_key: str | None = None
+    inngest_env: str | None = None
+    inngest_base_url: str | None = None
+    inngest_serve_origin: str | None = None
+    inngest_send_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+
+    # Processing.
+    max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    chunk_size: int = Field(default=1000, ge=50)
+    chunk_overlap: int = Field(default=100, ge=0)
+    per_user_concurrency: int = Field(default=5, ge=1)
+    function_retries: int = Field(default=3, ge=0, le=20)
+
+    # HTTP.
+    max_content_length: int = Field(default=64 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _overlap_smaller_than_chunk(self) -> AppSettings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("CHUNK_OVERLAP must be smaller than CHUNK_SIZE")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> AppSettings:
+        if self.inngest_dev:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.secret_key),
+                ("INNGEST_SIGNING_KEY", self.inngest_signing_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                f"production mode needs {' and '.join(missing)}; set them, or set INNGEST_DEV=1 for local development"
+            )
+        return self
+
+    @property
+    def session_secret(self) -> str:
+        return self.secret_key or DEVELOPMENT_SECRET_KEY
+
+    def missing_s3_settings(self) -> list[str]:
+        """Names (never values) of the S3 variables the route needs but lacks."""
+        return [
+            name
+            for name, value in (
+                ("AWS_S3_REGION", self.aws_s3_region),
+                ("AWS_S3_BUCKET", self.aws_s3_bucket),
+            )
+            if not value
+        ]
+
+
+def load_settings(overrides: dict[str, Any] | None = None, *, env_file: str | None = ".env") -> AppSettings:
+    """Read `env_file` (never overriding real variables) and the environment, apply `overrides`, validate.
+
+    Overrides use the variable names (`{"AWS_S3_BUCKET": "docs"}`) and win over
+    the environment. A bad value raises SettingsError naming the variable.
+    """
+    if env_file:
+        # Into os.environ on purpose: boto3 and the Inngest SDK read a few
+        # variables of their own (AWS credentials, INNGEST_SIGNING_KEY_FALLBACK).
+        # gunicorn does not load .env the way `flask` does, so we do.
+        load_dotenv(env_file, override=False)
+    values = {key.lower(): value for key, value in (overrides or {}).items()}
+    try:
+        return AppSettings(**values)
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]).upper()
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{location}: {message}" if location else message)
+    return "invalid settings: " + "; ".join(problems)
+
+
+def get_app_settings() -> AppSettings:
+    """The settings the current app was built with (the seed's `getAppSettings`)."""
+    settings: AppSettings = current_app.extensions["settings"]
+    return settings

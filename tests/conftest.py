@@ -1,0 +1,129 @@
+"""Fixtures shared by the whole suite: the app on a fresh database, a real S3 endpoint (moto's server mode),
+a real local HTTP server standing in for the Event API, and helpers to create users and sign in."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from moto.server import ThreadedMotoServer
+
+from app import create_app
+from auth.models import User
+from auth.passwords import hash_password
+from extensions import db
+from tests.event_api import EventApi, running_event_api
+
+PASSWORD = "correct horse battery staple"
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    # boto3 must never look further than these for credentials.
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str) -> str:
+    name = f"documents-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3(s3_endpoint: str) -> Any:
+    return boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint)
+
+
+@pytest.fixture
+def event_api() -> Iterator[EventApi]:
+    with running_event_api() as api:
+        yield api
+
+
+@pytest.fixture
+def settings_overrides(tmp_path: Path, s3_endpoint: str, bucket: str, event_api: EventApi) -> dict[str, Any]:
+    """Everything the app reads, for one test: change a key in a test to change the app."""
+    return {
+        "TESTING": True,
+        "INNGEST_DEV": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "AWS_S3_REGION": REGION,
+        "AWS_S3_BUCKET": bucket,
+        "AWS_ENDPOINT_URL": s3_endpoint,
+        "INNGEST_BASE_URL": event_api.url,
+        "INNGEST_SEND_TIMEOUT_SECONDS": 0.5,
+        "CHUNK_SIZE": 200,
+        "CHUNK_OVERLAP": 20,
+    }
+
+
+@pytest.fixture
+def app(settings_overrides: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(settings_overrides, env_file=None)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def create_user(app: Flask, email: str, password: str = PASSWORD) -> int:
+    with app.app_context():
+        user = User(email=email, password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+class AuthActions:
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self._app = app
+        self._client = client
+        self.user_id: int | None = None
+
+    def login(self, email: str = "alice@example.com", password: str = PASSWORD) -> Any:
+        with self._app.app_context():
+            existing = db.session.scalar(db.select(User).where(User.email == email))
+            self.user_id = existing.id if existing else create_user(self._app, email, password)
+        return self._client.post("/auth/login", json={"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    return AuthActions(app, client)
