@@ -185,5 +185,8 @@ def _reason(error: object) -> str:
     # anything else may name internal hosts or paths, so it stays in the log.
     if isinstance(error, dict) and error.get("name") == "NonRetriableError" and error.get("message"):
         return str(error["message"])
-    logger.error("processing error: %s", error)
+    if isinstance(error, dict):
+        logger.error("processing failed: %s: %s", error.get("name"), error.get("message"))
+    else:
+        logger.error("processing failed: %r", error)
     return GENERIC_FAILURE

@@ -1,0 +1,51 @@
+"""The app as a whole: factory, health check, JSON for every error."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def test_create_app_applies_overrides_to_settings_and_config(app: Flask, bucket):
+    assert app.extensions["settings"].aws_s3_bucket == bucket
+    assert app.config["TESTING"] is True
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_unknown_url_is_json_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "not found"}
+
+
+def test_wrong_method_is_json_405(client):
+    response = client.get("/api/route")
+    assert response.status_code == 405
+    assert response.get_json() == {"error": "method not allowed on this URL"}
+    assert "POST" in response.headers["Allow"]
+
+
+def test_unexpected_errors_are_json_500_without_internals(app, client, auth, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internal detail at db.internal:5432")
+
+    auth.login()
+    monkeypatch.setattr("documents.routes.accept_document", explode)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.post("/api/route", json={"documentName": "a.pdf"})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal error; the failure was logged, try again later"}
+    assert "db.internal" not in response.get_data(as_text=True)
+
+
+def test_module_level_app_is_built_on_first_access(monkeypatch):
+    import app as app_module
+
+    monkeypatch.setenv("INNGEST_DEV", "1")
+    monkeypatch.delitem(app_module.__dict__, "app", raising=False)
+    assert isinstance(app_module.app, Flask)
+    monkeypatch.delitem(app_module.__dict__, "app")

@@ -1,0 +1,77 @@
+"""Typed settings: defaults, the environment, .env, and start-up errors that name the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from settings import SettingsError, load_settings
+
+DEV = {"INNGEST_DEV": True}
+
+
+def test_defaults_describe_a_development_app(monkeypatch):
+    monkeypatch.setenv("INNGEST_DEV", "1")
+    settings = load_settings(env_file=None)
+    assert settings.inngest_app_id == "document-service"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("/instance/app.db")
+    assert settings.aws_s3_bucket is None
+    assert settings.missing_s3_settings() == ["AWS_S3_REGION", "AWS_S3_BUCKET"]
+
+
+def test_environment_variables_are_read_and_typed(monkeypatch):
+    monkeypatch.setenv("INNGEST_DEV", "true")
+    monkeypatch.setenv("MAX_DOCUMENT_BYTES", "1234")
+    monkeypatch.setenv("AWS_S3_BUCKET", "from-env")
+    settings = load_settings(env_file=None)
+    assert settings.max_document_bytes == 1234
+    assert settings.aws_s3_bucket == "from-env"
+
+
+def test_dotenv_file_is_read_but_never_overrides_the_environment(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text("INNGEST_DEV=1\nAWS_S3_BUCKET=from-dotenv\nAWS_S3_REGION=from-dotenv\n")
+    monkeypatch.setenv("AWS_S3_REGION", "from-env")
+    monkeypatch.delenv("AWS_S3_BUCKET", raising=False)
+    monkeypatch.delenv("INNGEST_DEV", raising=False)
+    settings = load_settings(env_file=str(env_file))
+    assert settings.aws_s3_bucket == "from-dotenv"
+    assert settings.aws_s3_region == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"MAX_DOCUMENT_BYTES": "lots"}, "MAX_DOCUMENT_BYTES"),
+        ({"CHUNK_SIZE": 10}, "CHUNK_SIZE"),
+        ({"CHUNK_SIZE": 100, "CHUNK_OVERLAP": 100}, "CHUNK_OVERLAP must be smaller than CHUNK_SIZE"),
+        ({"INNGEST_SEND_TIMEOUT_SECONDS": 0}, "INNGEST_SEND_TIMEOUT_SECONDS"),
+        ({"S3_KEY_PREFIX": "../up"}, "S3_KEY_PREFIX"),
+        ({"INNGEST_DEV": "maybe"}, "INNGEST_DEV"),
+    ],
+)
+def test_bad_values_fail_naming_the_variable(overrides, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings({**DEV, **overrides}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [
+        ({}, "SECRET_KEY and INNGEST_SIGNING_KEY"),
+        ({"SECRET_KEY": "s"}, "INNGEST_SIGNING_KEY"),
+        ({"INNGEST_SIGNING_KEY": "signkey-prod-abc"}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_to_start_without_secrets(monkeypatch, present, missing):
+    for name in ("INNGEST_DEV", "SECRET_KEY", "INNGEST_SIGNING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SettingsError, match=f"production mode needs {missing}; set them, or set INNGEST_DEV=1"):
+        create_app(present, env_file=None)
+
+
+def test_production_starts_with_its_secrets(monkeypatch):
+    monkeypatch.delenv("INNGEST_DEV", raising=False)
+    app = create_app({"SECRET_KEY": "s", "INNGEST_SIGNING_KEY": "signkey-prod-abc"}, env_file=None)
+    assert app.extensions["inngest"].is_production is True
