@@ -28,7 +28,8 @@ class SettingsError(RuntimeError):
 class AppSettings(BaseSettings):
     """Every setting the service reads. Field names are the variables, lower-cased."""
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+    # Empty variables count as unset, so a copied .env.example with blanks works.
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_ignore_empty=True)
 
     # Mode. INNGEST_DEV=1 is development: the Inngest dev server, no signing key.
     inngest_dev: bool = False

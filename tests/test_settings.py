@@ -10,6 +10,13 @@ from settings import SettingsError, load_settings
 DEV = {"INNGEST_DEV": True}
 
 
+def clear_environment(monkeypatch, *names):
+    """Unset `names` for this test, and undo whatever load_dotenv puts into them afterwards."""
+    for name in names:
+        monkeypatch.setenv(name, "placeholder")
+        monkeypatch.delenv(name)
+
+
 def test_defaults_describe_a_development_app(monkeypatch):
     monkeypatch.setenv("INNGEST_DEV", "1")
     settings = load_settings(env_file=None)
@@ -32,9 +39,8 @@ def test_environment_variables_are_read_and_typed(monkeypatch):
 def test_dotenv_file_is_read_but_never_overrides_the_environment(tmp_path, monkeypatch):
     env_file = tmp_path / ".env"
     env_file.write_text("INNGEST_DEV=1\nAWS_S3_BUCKET=from-dotenv\nAWS_S3_REGION=from-dotenv\n")
+    clear_environment(monkeypatch, "AWS_S3_BUCKET", "INNGEST_DEV")
     monkeypatch.setenv("AWS_S3_REGION", "from-env")
-    monkeypatch.delenv("AWS_S3_BUCKET", raising=False)
-    monkeypatch.delenv("INNGEST_DEV", raising=False)
     settings = load_settings(env_file=str(env_file))
     assert settings.aws_s3_bucket == "from-dotenv"
     assert settings.aws_s3_region == "from-env"
@@ -75,3 +81,23 @@ def test_production_starts_with_its_secrets(monkeypatch):
     monkeypatch.delenv("INNGEST_DEV", raising=False)
     app = create_app({"SECRET_KEY": "s", "INNGEST_SIGNING_KEY": "signkey-prod-abc"}, env_file=None)
     assert app.extensions["inngest"].is_production is True
+
+
+def test_empty_variables_count_as_unset(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text("INNGEST_DEV=1\nDATABASE_URL=\nAWS_S3_BUCKET=\nCHUNK_SIZE=\n")
+    clear_environment(monkeypatch, "INNGEST_DEV", "DATABASE_URL", "AWS_S3_BUCKET", "CHUNK_SIZE")
+    settings = load_settings(env_file=str(env_file))
+    assert settings.database_url.endswith("/instance/app.db")
+    assert settings.aws_s3_bucket is None
+    assert settings.chunk_size == 1000
+
+
+def test_the_committed_env_example_is_a_valid_development_configuration(monkeypatch):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    names = [line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")]
+    clear_environment(monkeypatch, *names)
+    settings = load_settings(env_file=str(example))
+    assert settings.inngest_dev is True
