@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import boto3
 import httpx
@@ -104,28 +104,59 @@ class Stack:
         stop_children(stopping)
 
     def stop_all(self) -> None:
+        running = [child.name for child in reversed(self.children) if child.process.poll() is None]
+        if running:
+            say(f"stopping {', '.join(running)}")
         stop_children(list(reversed(self.children)))
         self.children = []
 
 
-def signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
+def signal_group(process: subprocess.Popen[Any], signal_number: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal_number)
 
 
+def reap_group(name: str, process: subprocess.Popen[Any], deadline: float) -> None:
+    """Wait for a group already sent SIGTERM, then SIGKILL what is left of it, grandchildren included."""
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        warn(f"{name} did not stop within {STOP_TIMEOUT_SECONDS:.0f}s; killing it")
+    signal_group(process, signal.SIGKILL)
+    process.wait()
+
+
 def stop_children(children: list[Child]) -> None:
-    """SIGTERM each group, wait with one shared deadline, then SIGKILL whatever is left of each group."""
     for child in children:
         signal_group(child.process, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     for child in children:
-        try:
-            child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            warn(f"{child.name} did not stop within {STOP_TIMEOUT_SECONDS:.0f}s; killing it")
-        # Also reaps grandchildren (gunicorn workers) that outlived their leader.
-        signal_group(child.process, signal.SIGKILL)
-        child.process.wait()
+        reap_group(child.name, child.process, deadline)
+
+
+def run_to_completion(
+    name: str, argv: list[str], env: Mapping[str, str], *, capture_stdout: bool = False
+) -> tuple[int, str]:
+    """Run a one-off command in its own process group; a stop request stops the whole group too.
+
+    Returns the exit code and, if asked, the standard output; standard error goes to the terminal.
+    """
+    process = subprocess.Popen(
+        argv,
+        cwd=REPO_ROOT,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture_stdout else None,
+        text=True,
+        process_group=0,
+    )
+    try:
+        stdout, _ = process.communicate()
+    except BaseException:
+        signal_group(process, signal.SIGTERM)
+        reap_group(name, process, time.monotonic() + STOP_TIMEOUT_SECONDS)
+        raise
+    return process.returncode, stdout or ""
 
 
 def request_stop(signal_number: int, frame: FrameType | None) -> None:
@@ -152,19 +183,12 @@ def ensure_ports_free(ports: Mapping[int, str]) -> None:
                 raise StackError(f"port {port} ({purpose}) is already in use; is another `make run` still running?")
 
 
-def answers(url: str) -> bool:
+def responds(url: str, *, require_ok: bool = False) -> bool:
     try:
-        httpx.get(url, timeout=2.0)
+        response = httpx.get(url, timeout=2.0)
     except httpx.HTTPError:
         return False
-    return True
-
-
-def is_healthy() -> bool:
-    try:
-        return httpx.get(HEALTH_URL, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return response.status_code == 200 or not require_ok
 
 
 def wait_until(ready: Callable[[], bool], what: str, stack: Stack, timeout: float) -> None:
@@ -193,7 +217,7 @@ def create_local_bucket() -> None:
 def start_local_s3(stack: Stack) -> dict[str, str]:
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(LOCAL_S3_PORT)]
     stack.start("local S3 (moto)", argv, os.environ)
-    wait_until(lambda: answers(LOCAL_S3_URL), "local S3 (moto)", stack, STARTUP_TIMEOUT_SECONDS)
+    wait_until(lambda: responds(LOCAL_S3_URL), "local S3 (moto)", stack, STARTUP_TIMEOUT_SECONDS)
     create_local_bucket()
     return dict(LOCAL_S3_SETTINGS)
 
@@ -201,9 +225,11 @@ def start_local_s3(stack: Stack) -> dict[str, str]:
 def find_dev_server_binary() -> str | None:
     """The dev server binary's path, or None after explaining why there is none."""
     say("looking for the Inngest dev server (scripts/inngest-dev-server)")
-    result = subprocess.run([str(DEV_SERVER_SCRIPT)], stdout=subprocess.PIPE, text=True, check=False)
-    binary = result.stdout.strip()
-    if result.returncode == 0 and binary:
+    code, stdout = run_to_completion(
+        "scripts/inngest-dev-server", [str(DEV_SERVER_SCRIPT)], os.environ, capture_stdout=True
+    )
+    binary = stdout.strip()
+    if code == 0 and binary:
         return binary
     warn(
         "WARNING: no Inngest dev server, so uploaded documents will NOT be processed:\n"
@@ -217,13 +243,13 @@ def find_dev_server_binary() -> str | None:
 def start_dev_server(stack: Stack, binary: str) -> None:
     argv = [binary, "dev", "--no-discovery", "--no-poll", "-u", INNGEST_SERVE_URL, "--port", str(DEV_SERVER_PORT)]
     stack.start("Inngest dev server", argv, os.environ)
-    wait_until(lambda: answers(DEV_SERVER_URL), "the Inngest dev server", stack, STARTUP_TIMEOUT_SECONDS)
+    wait_until(lambda: responds(DEV_SERVER_URL), "the Inngest dev server", stack, STARTUP_TIMEOUT_SECONDS)
 
 
 def venv_command(name: str) -> str:
     path = Path(sys.executable).parent / name
     if not path.exists():
-        raise StackError(f"{path} is missing; install the requirements into the virtualenv first")
+        raise StackError(f"{path} is missing; run this with the project's .venv/bin/python, as `make run` does")
     return str(path)
 
 
@@ -234,11 +260,9 @@ def app_environment(s3_settings: Mapping[str, str]) -> dict[str, str]:
 def migrate_database(env: Mapping[str, str]) -> None:
     say("applying database migrations: flask --app app db upgrade")
     argv = [venv_command("flask"), "--app", "app", "db", "upgrade"]
-    result = subprocess.run(argv, cwd=REPO_ROOT, env=dict(env), stdin=subprocess.DEVNULL, check=False)
-    if result.returncode != 0:
-        raise StackError(
-            f"`flask --app app db upgrade` failed with exit code {result.returncode}; see its output above"
-        )
+    code, _ = run_to_completion("database migration", argv, env)
+    if code != 0:
+        raise StackError(f"`flask --app app db upgrade` failed with exit code {code}; see its output above")
 
 
 def start_app(stack: Stack, env: Mapping[str, str]) -> None:
@@ -248,7 +272,9 @@ def start_app(stack: Stack, env: Mapping[str, str]) -> None:
         "app:app",
     ]
     stack.start("app (gunicorn)", argv, env)
-    wait_until(is_healthy, f"the app at {HEALTH_URL}", stack, APP_STARTUP_TIMEOUT_SECONDS)
+    wait_until(
+        lambda: responds(HEALTH_URL, require_ok=True), f"the app at {HEALTH_URL}", stack, APP_STARTUP_TIMEOUT_SECONDS
+    )
 
 
 def registration_problem(response: httpx.Response) -> str | None:
@@ -325,17 +351,14 @@ def print_ready(settings: Mapping[str, str], s3_settings: Mapping[str, str], dev
     )
 
 
-def supervise(stack: Stack) -> int:
+def supervise(stack: Stack) -> NoReturn:
+    """Return only by raising: StackError when a child exits, KeyboardInterrupt on a stop signal."""
     while True:
-        try:
-            stack.ensure_running()
-        except StackError as error:
-            warn(f"error: {error}; stopping the others")
-            return 1
+        stack.ensure_running()
         time.sleep(0.5)
 
 
-def run(stack: Stack, settings: Mapping[str, str]) -> int:
+def run(stack: Stack, settings: Mapping[str, str]) -> NoReturn:
     dev_server_binary = find_dev_server_binary()
     use_local_s3 = not settings.get("AWS_S3_BUCKET")
     ports = {APP_PORT: "the app"}
@@ -357,19 +380,19 @@ def run(stack: Stack, settings: Mapping[str, str]) -> int:
     start_app(stack, app_env)
     dev_server_running = dev_server_binary is not None and sync_app(stack)
     print_ready(settings, s3_settings, dev_server_running)
-    return supervise(stack)
+    supervise(stack)
 
 
 def main() -> int:
     set_stop_signal_handlers(request_stop)
     stack = Stack()
     try:
-        return run(stack, read_settings(REPO_ROOT))
+        run(stack, read_settings(REPO_ROOT))
     except KeyboardInterrupt as stop:
-        say(f"{stop} received, stopping")
+        say(f"{stop} received")
         return 0
     except StackError as error:
-        warn(f"error: {error}; stopping the others")
+        warn(f"error: {error}")
         return 1
     finally:
         # A second Ctrl-C must not interrupt the cleanup and leave children behind.
