@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,8 @@ class ApiError(Exception):
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    response = jsonify(error=message)
+    """The one shape of every error: `{"error": ..., "requestId": ...}`; the id is also in X-Request-Id."""
+    response = jsonify(error=message, requestId=current_request_id())
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -34,14 +37,18 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException) -> Response:
+        if isinstance(error.response, Response):
+            # Already built with error_response() (the rate limiter's on_breach).
+            return error.response
         status = error.code or 500
         headers = {key: value for key, value in error.get_headers() if key.lower() in {"allow", "retry-after"}}
         return error_response(status, _HTTP_MESSAGES.get(status, error.name), headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
-        # Logged with the traceback for us; the caller gets no internals.
-        logger.exception("unhandled error")
+        # Logged with the traceback (and, through the log format, the request id) for us;
+        # the caller gets no internals, only the id to quote.
+        logger.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, "internal error; the failure was logged, try again later")
 
 
@@ -51,4 +58,5 @@ _HTTP_MESSAGES = {
     405: "method not allowed on this URL",
     413: "request body too large",
     415: "send the body as JSON with Content-Type: application/json",
+    429: "too many requests; try again later",
 }

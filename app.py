@@ -6,18 +6,24 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 import inngest.flask
 from flask import Flask, Response, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import auth
 import documents
+import outbox
 from api_errors import register_error_handlers
-from extensions import db, ensure_sqlite_directory, login_manager, migrate
+from extensions import db, ensure_sqlite_directory, limiter, login_manager, migrate
 from inngest_functions import build_functions, create_client
+from inngest_functions.request_signatures import protect_inngest_endpoint
+from request_ids import LOG_FORMAT, RequestIdFilter, register_request_ids
 from settings import AppSettings, load_settings
+from web_security import register_web_security
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
@@ -39,26 +45,39 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not settings.inngest_dev,
+        # Other Host headers get 400; None (not enforced) when TRUSTED_HOSTS is empty.
+        TRUSTED_HOSTS=settings.trusted_host_names or None,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(overrides)
     app.extensions["settings"] = settings
+    if settings.proxy_fix_x_for:
+        # Only with the exact number of proxies in front: otherwise a client picks its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_fix_x_for)  # type: ignore[method-assign]
     _configure_logging()
     ensure_sqlite_directory(settings.database_url)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     login_manager.init_app(app)
+    limiter.init_app(app)
     register_error_handlers(app)
+    register_request_ids(app)
+    register_web_security(app, settings)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(documents.blueprint)
     app.cli.add_command(auth.users_cli)
     app.cli.add_command(documents.documents_cli)
+    app.cli.add_command(outbox.outbox_cli)
 
     @app.before_request
     def cap_request_body() -> None:
         if request.blueprint in _CAPPED_BLUEPRINTS:
             request.max_content_length = settings.max_content_length
+
+    if settings.outbox_relay_enabled:
+        _start_relay_with_the_first_request(app, settings)
 
     @app.get("/healthz")
     def health() -> Response:
@@ -72,13 +91,34 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         build_functions(client, settings),
         serve_origin=settings.inngest_serve_origin,
         serve_path="/api/inngest",
+        # Explicit, so the SDK's default (allowed unless INNGEST_ENABLE_UNAUTHED_SYNC
+        # is false) does not apply; the dev server always allows it.
+        enable_unauthed_sync=settings.inngest_enable_unauthed_sync,
     )
+    protect_inngest_endpoint(app, settings)
     return app
+
+
+def _start_relay_with_the_first_request(app: Flask, settings: AppSettings) -> None:
+    # Started by a serving process only, not by CLI commands such as `flask db upgrade`.
+    lock = threading.Lock()
+
+    @app.before_request
+    def start_relay() -> None:
+        if "outbox_relay" in app.extensions:
+            return
+        with lock:
+            if "outbox_relay" not in app.extensions:
+                relay = outbox.Relay(app, settings.outbox_relay_interval_seconds, settings.outbox_claim_seconds)
+                app.extensions["outbox_relay"] = relay
+                relay.start()
 
 
 def _configure_logging() -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RequestIdFilter())
 
 
 def __getattr__(name: str) -> Flask:

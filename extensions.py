@@ -4,6 +4,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -19,6 +21,9 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
+# Keyed on request.remote_addr: X-Forwarded-For counts only behind ProxyFix (PROXY_FIX_X_FOR).
+# A moving window: "5 per minute" means at most 5 in any 60 seconds, not per clock minute.
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 
 @event.listens_for(Engine, "connect")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from api_errors import ApiError
-from auth.models import User
-from extensions import db, login_manager
+from auth.models import User, find_user_by_session_id
+from extensions import login_manager
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+    # `user_id` is User.get_id(), "id:session_token": None (signed out) when the token no longer matches.
+    return find_user_by_session_id(user_id)
 
 
 @login_manager.unauthorized_handler

@@ -1,4 +1,4 @@
-"""The auth blueprint: JSON login, logout and "who am I"."""
+"""The auth blueprint: JSON login, logout, password change and "who am I"."""
 
 from __future__ import annotations
 
@@ -6,28 +6,23 @@ from flask import Blueprint, Response, jsonify, session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from api_errors import ApiError
-from auth.models import find_user_by_email
-from auth.passwords import hash_password, needs_rehash, verify_password
-from extensions import db
+from auth import throttling
+from auth.accounts import authenticate, change_password, end_every_session
+from auth.models import User
 from request_json import json_object
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
-BAD_CREDENTIALS = "email or password is wrong"
-
 
 @blueprint.post("/login")
+@throttling.per_address
+@throttling.per_account_logging_in
 def login() -> Response:
     body = json_object()
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not email.strip() or not isinstance(password, str) or not password:
         raise ApiError(400, 'send {"email": "...", "password": "..."} as strings')
-    user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise ApiError(401, BAD_CREDENTIALS)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        db.session.commit()
+    user = authenticate(email, password)
     # A fresh session on every login, so that nothing planted before it survives.
     session.clear()
     login_user(user)
@@ -36,9 +31,28 @@ def login() -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # Every copy of the session cookie stops working, here and on the user's other devices.
+        end_every_session(current_user._get_current_object())
     logout_user()
     session.clear()
     return jsonify(status="signed out")
+
+
+@blueprint.post("/password")
+@login_required
+@throttling.per_address
+@throttling.per_account_signed_in
+def password() -> Response:
+    body = json_object()
+    current_password, new_password = body.get("currentPassword"), body.get("newPassword")
+    if not isinstance(current_password, str) or not current_password or not isinstance(new_password, str):
+        raise ApiError(400, 'send {"currentPassword": "...", "newPassword": "..."} as strings')
+    user: User = current_user._get_current_object()
+    change_password(user, current_password, new_password)
+    # This session carries on under the new token; every other session is signed out.
+    login_user(user)
+    return jsonify(status="password changed")
 
 
 @blueprint.get("/me")

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auth.models import utcnow
 from extensions import db
+from timestamps import iso_utc, utcnow
+
+if TYPE_CHECKING:
+    from outbox.models import OutboxEvent
 
 
 class DocumentStatus(str, enum.Enum):
@@ -38,7 +43,6 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     chunking: Mapped[str | None] = mapped_column(String(64))
     text_chars: Mapped[int | None] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    event_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
@@ -50,7 +54,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         back_populates="document", cascade="all, delete-orphan", order_by="Chunk.position"
     )
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, deliveries: Sequence[OutboxEvent] = ()) -> dict[str, object]:
+        """The document as the API shows it; `deliveries` are its outbox events, oldest first."""
         return {
             "name": self.name,
             "status": self.status,
@@ -62,11 +67,12 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
             "contentHash": self.content_hash,
             "textChars": self.text_chars,
             "chunkCount": self.chunk_count,
-            "eventIds": list(self.event_ids),
+            "eventIds": [event_id for delivery in deliveries for event_id in delivery.inngest_ids],
+            "delivery": deliveries[-1].delivery_json() if deliveries else None,
             "runId": self.run_id,
-            "createdAt": _iso(self.created_at),
-            "updatedAt": _iso(self.updated_at),
-            "processedAt": _iso(self.processed_at),
+            "createdAt": iso_utc(self.created_at),
+            "updatedAt": iso_utc(self.updated_at),
+            "processedAt": iso_utc(self.processed_at),
         }
 
 
@@ -80,10 +86,3 @@ class Chunk(db.Model):  # type: ignore[name-defined,misc]
     text: Mapped[str] = mapped_column(Text, nullable=False)
 
     document: Mapped[Document] = relationship(back_populates="chunks")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

@@ -6,10 +6,12 @@ from flask import Blueprint, Response, current_app, jsonify
 from flask_login import current_user, login_required
 
 from api_errors import ApiError
+from documents.idempotency import idempotent
 from documents.models import Document
 from documents.names import parse_document_name
 from documents.service import accept_document
 from extensions import db
+from outbox import deliveries_for
 from request_json import json_object
 from settings import get_app_settings
 
@@ -17,6 +19,7 @@ blueprint = Blueprint("documents", __name__, url_prefix="/api")
 
 
 @blueprint.post("/route")
+@idempotent
 def submit_document() -> Response:
     # The checks run in the order of the original route, so a misconfigured
     # server says so before it asks anyone to sign in.
@@ -29,7 +32,13 @@ def submit_document() -> Response:
     body = json_object()
     name = parse_document_name(body.get("documentName"), key_prefix=settings.s3_key_prefix, user_id=current_user.id)
     accepted = accept_document(current_user, name, settings, current_app.extensions["inngest"])
-    return jsonify(status="ok", eventIds=accepted.event_ids, document=accepted.document.to_json())
+    document = accepted.document.to_json(deliveries_for([accepted.document.id])[accepted.document.id])
+    if accepted.delivered:
+        return jsonify(status="ok", eventIds=accepted.event.inngest_ids, document=document)
+    # Accepted durably but not yet delivered: the relay will deliver it.
+    response = jsonify(status="queued", eventIds=[], document=document)
+    response.status_code = 202
+    return response
 
 
 @blueprint.get("/documents")
@@ -39,8 +48,9 @@ def list_documents() -> Response:
         db.select(Document)
         .where(Document.user_id == current_user.id)
         .order_by(Document.created_at.desc(), Document.id.desc())
-    )
-    return jsonify(documents=[document.to_json() for document in documents])
+    ).all()
+    deliveries = deliveries_for([document.id for document in documents])
+    return jsonify(documents=[document.to_json(deliveries[document.id]) for document in documents])
 
 
 @blueprint.get("/documents/<path:document_name>")
@@ -52,4 +62,4 @@ def show_document(document_name: str) -> Response:
     if document is None:
         # Same answer whether the document is someone else's or nobody's.
         raise ApiError(404, f"you have no document named {name!r}; POST it to /api/route first")
-    return jsonify(document=document.to_json())
+    return jsonify(document=document.to_json(deliveries_for([document.id])[document.id]))

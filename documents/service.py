@@ -1,44 +1,39 @@
-"""Accepting a document for processing: the document row, the typed event, the send."""
+"""Accepting a document for processing: the document row and its event in one transaction, then the send."""
 
 from __future__ import annotations
 
-import json
-import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-import httpx
 import inngest
-from inngest._internal.errors import Error as InngestError
+from sqlalchemy.exc import IntegrityError
 
-from api_errors import ApiError
 from auth.models import User
 from documents.models import Document, DocumentStatus
 from documents.names import object_key_for
 from extensions import db
 from inngest_functions.events import DocumentUploaded
+from outbox import OutboxEvent, enqueue, record, send
 from settings import AppSettings
-
-logger = logging.getLogger(__name__)
-
-SEND_RETRY_AFTER_SECONDS = 30
-DELIVERY_FAILED = "could not hand the document to the processing service; nothing was started, try again shortly"
+from timestamps import utcnow
 
 
 @dataclass(frozen=True)
 class Accepted:
     document: Document
-    event_ids: list[str]
+    event: OutboxEvent
 
-
-class DeliveryFailedError(ApiError):
-    def __init__(self) -> None:
-        super().__init__(503, DELIVERY_FAILED, headers={"Retry-After": str(SEND_RETRY_AFTER_SECONDS)})
+    @property
+    def delivered(self) -> bool:
+        return bool(self.event.inngest_ids)
 
 
 def accept_document(user: User, name: str, settings: AppSettings, client: inngest.Inngest) -> Accepted:
-    """Record the request, send the event, and return what was sent; DeliveryFailedError when the send fails."""
+    """Record the request durably, then try to deliver its event at once.
+
+    Once this returns, the event is never lost: delivered now, or left in the
+    outbox for the relay, which resends it with the same id until Inngest has it.
+    """
     assert settings.aws_s3_bucket, "checked by the route"
     assert settings.aws_s3_region, "checked by the route"
     document = _queue_document(
@@ -52,50 +47,42 @@ def accept_document(user: User, name: str, settings: AppSettings, client: innges
         s3_key=document.s3_key,
         user_id=user.id,
         user_email=user.email,
-        requested_at=datetime.now(UTC),
+        requested_at=utcnow(),
         max_document_bytes=settings.max_document_bytes,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
     )
-    event_ids = _send(client, event.to_event(event_id=str(uuid.uuid4())))
-    if not event_ids:
-        _record_delivery_failure(document)
-        raise DeliveryFailedError()
-    document.event_ids = [*document.event_ids, *event_ids]
+    # Claimed by this request, so the relay leaves it alone unless we die before sending.
+    row = enqueue(
+        event.to_event(event_id=str(uuid.uuid4())),
+        document_id=document.id,
+        claimed_by=f"request-{uuid.uuid4().hex[:12]}",
+        claim_seconds=settings.outbox_claim_seconds,
+    )
+    db.session.commit()  # the document row and the outbox row, together
+    record(row, send(client, row))
     db.session.commit()
-    return Accepted(document=document, event_ids=event_ids)
+    return Accepted(document=document, event=row)
 
 
 def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:
-    document: Document | None = db.session.scalar(
-        db.select(Document).where(Document.user_id == user.id, Document.name == name)
-    )
-    if document is None:
-        document = Document(user_id=user.id, name=name, event_ids=[])
-        db.session.add(document)
-    document.s3_bucket = bucket
-    document.s3_key = key
-    document.status = DocumentStatus.QUEUED.value
-    document.error = None
-    # Committed before the send so that the run, which may start at once, finds the row.
-    db.session.commit()
-    return document
-
-
-def _send(client: inngest.Inngest, event: inngest.Event) -> list[str]:
-    """The ids Inngest assigned, or [] for every way the SDK's send can fail."""
-    try:
-        return client.send_sync(event)
-    # The SDK raises its own errors (SendEventsError, EventKeyUnspecifiedError),
-    # a raw JSONDecodeError when the Event API answers with a non-JSON body, and
-    # lets httpx errors through; on some error responses it returns [] instead.
-    except (InngestError, json.JSONDecodeError, httpx.HTTPError) as error:
-        logger.warning("sending %s for document %s failed: %s", event.name, event.data.get("documentId"), error)
-        return []
-
-
-def _record_delivery_failure(document: Document) -> None:
-    logger.warning("document %s: event not delivered", document.id)
-    document.status = DocumentStatus.FAILED.value
-    document.error = DELIVERY_FAILED
-    db.session.commit()
+    """The user's row for `name`, reset to queued, flushed but not committed."""
+    for _ in range(2):
+        document: Document | None = db.session.scalar(
+            db.select(Document).where(Document.user_id == user.id, Document.name == name)
+        )
+        if document is None:
+            document = Document(user_id=user.id, name=name, s3_bucket=bucket, s3_key=key)
+            db.session.add(document)
+        document.s3_bucket = bucket
+        document.s3_key = key
+        document.status = DocumentStatus.QUEUED.value
+        document.error = None
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # A concurrent POST created the row first: use that one.
+            db.session.rollback()
+            continue
+        return document
+    raise RuntimeError(f"could not create or find the document row for {name!r}")

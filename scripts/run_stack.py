@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import CORSRuleTypeDef
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a script from scripts/: make the app's packages importable
+
+from inngest_functions.registration import registration_problem  # noqa: E402
+
 DEV_SERVER_SCRIPT = REPO_ROOT / "scripts" / "inngest-dev-server"
 
 APP_PORT = 3000
@@ -37,6 +42,7 @@ HEALTH_URL = f"{APP_URL}/healthz"
 INNGEST_SERVE_URL = f"{APP_URL}/api/inngest"
 DEV_SERVER_URL = f"http://127.0.0.1:{DEV_SERVER_PORT}"
 LOCAL_S3_URL = f"http://127.0.0.1:{LOCAL_S3_PORT}"
+CLI_ENVIRONMENT_FILE = REPO_ROOT / "instance" / "local-stack.env"
 
 LOCAL_S3_SETTINGS = {
     "AWS_ENDPOINT_URL": LOCAL_S3_URL,
@@ -253,8 +259,24 @@ def venv_command(name: str) -> str:
     return str(path)
 
 
+def stack_variables(s3_settings: Mapping[str, str]) -> dict[str, str]:
+    """What the app needs to know about this stack, on top of the user's own settings."""
+    return {**s3_settings, "INNGEST_DEV": "1", "INNGEST_BASE_URL": DEV_SERVER_URL}
+
+
 def app_environment(s3_settings: Mapping[str, str]) -> dict[str, str]:
-    return {**os.environ, **s3_settings, "INNGEST_DEV": "1", "INNGEST_BASE_URL": DEV_SERVER_URL}
+    return {**os.environ, **stack_variables(s3_settings)}
+
+
+def write_cli_environment(s3_settings: Mapping[str, str]) -> Path:
+    """The variables the app runs with, as a file to `source`, so `flask --app app ...` talks to this stack."""
+    path = CLI_ENVIRONMENT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in stack_variables(s3_settings).items()]
+    path.write_text(
+        "# Written by `make run`: source it to use the flask CLI against the running stack.\n" + "\n".join(lines) + "\n"
+    )
+    return path
 
 
 def migrate_database(env: Mapping[str, str]) -> None:
@@ -277,26 +299,6 @@ def start_app(stack: Stack, env: Mapping[str, str]) -> None:
     )
 
 
-def registration_problem(response: httpx.Response) -> str | None:
-    """Why a sync failed, or None if it worked.
-
-    The SDK answers 200 even when the dev server refused the registration and puts the refusal in
-    the body. A fresh registration says `modified`; an unchanged app re-synced says only `ok`.
-    """
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    described = f"HTTP {response.status_code}: {response.text.strip()}"
-    if response.status_code >= 400 or not isinstance(body, dict):
-        return described
-    if body.get("error") or body.get("message"):
-        return described
-    if "modified" not in body and body.get("ok") is not True:
-        return described
-    return None
-
-
 def request_sync() -> httpx.Response | str:
     """The app's answer to a sync request, or why it gave none."""
     try:
@@ -315,7 +317,7 @@ def sync_app(stack: Stack) -> bool:
     deadline = time.monotonic() + SYNC_TIMEOUT_SECONDS
     while True:
         result = request_sync()
-        problem = result if isinstance(result, str) else registration_problem(result)
+        problem = result if isinstance(result, str) else registration_problem(result.status_code, result.text)
         if problem is None:
             say("the app's functions are registered with the Inngest dev server")
             return True
@@ -346,8 +348,9 @@ def print_ready(settings: Mapping[str, str], s3_settings: Mapping[str, str], dev
         f"  app                 http://localhost:{APP_PORT}\n"
         f"  Inngest dev server  {dev_server}\n"
         f"  S3                  {describe_s3(settings, s3_settings)}\n"
-        "Next: create a user with `.venv/bin/flask --app app users create demo@example.com`,\n"
-        "then follow the walkthrough in README.md. Press Ctrl-C to stop everything."
+        "Next, in another terminal: `source instance/local-stack.env` (this stack's settings), then\n"
+        "`.venv/bin/flask --app app users create demo@example.com`, and follow the walkthrough in\n"
+        "README.md. Press Ctrl-C to stop everything."
     )
 
 
@@ -376,6 +379,7 @@ def run(stack: Stack, settings: Mapping[str, str]) -> NoReturn:
     if dev_server_binary is not None:
         start_dev_server(stack, dev_server_binary)
     app_env = app_environment(s3_settings)
+    write_cli_environment(s3_settings)
     migrate_database(app_env)
     start_app(stack, app_env)
     dev_server_running = dev_server_binary is not None and sync_app(stack)

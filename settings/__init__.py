@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
 from flask import current_app
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only in development mode, so that `make run` works with no set-up and
@@ -46,10 +47,14 @@ class AppSettings(BaseSettings):
     # Inngest.
     inngest_app_id: str = Field(default="document-service", min_length=1)
     inngest_signing_key: str | None = None
+    # The previous signing key, accepted alongside the current one while keys rotate.
+    inngest_signing_key_fallback: str | None = None
     inngest_event_key: str | None = None
     inngest_env: str | None = None
     inngest_base_url: str | None = None
     inngest_serve_origin: str | None = None
+    # Production: let unsigned PUTs to /api/inngest sync the app (needs INNGEST_SERVE_ORIGIN).
+    inngest_enable_unauthed_sync: bool = False
     inngest_send_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
 
     # Processing.
@@ -59,8 +64,31 @@ class AppSettings(BaseSettings):
     per_user_concurrency: int = Field(default=5, ge=1)
     function_retries: int = Field(default=3, ge=0, le=20)
 
+    # Outbox relay: delivers events the request could not (see outbox/).
+    outbox_relay_enabled: bool = True
+    outbox_relay_interval_seconds: float = Field(default=5.0, gt=0)
+    # How long a sender owns an event it is sending; a crashed sender's events wait this long.
+    outbox_claim_seconds: float = Field(default=120.0, gt=0)
+
     # HTTP.
     max_content_length: int = Field(default=64 * 1024, ge=1024)
+    # The origin browsers call us from (scheme://host[:port]); unset: this request's own.
+    app_origin: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+    # How many proxies in front of the app set X-Forwarded-For; 0: the header is ignored.
+    proxy_fix_x_for: int = Field(default=0, ge=0, le=10)
+
+    # Where login throttling counts failures. memory:// is per process, for development.
+    ratelimit_storage_uri: str = Field(default="memory://", min_length=1)
+    # Comma-separated host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
+    trusted_hosts: str = ""
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_names_only(cls, value: str) -> str:
+        for name in _comma_separated(value):
+            if not _HOST_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a host name like docs.example.com (no scheme, no port)")
+        return value
 
     @model_validator(mode="after")
     def _overlap_smaller_than_chunk(self) -> AppSettings:
@@ -86,9 +114,21 @@ class AppSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _unauthed_sync_needs_a_fixed_origin(self) -> AppSettings:
+        # An unsigned sync registers the URL the request's Host header names, so
+        # anyone could point Inngest's calls (and their events) at their own server.
+        if not self.inngest_dev and self.inngest_enable_unauthed_sync and not self.inngest_serve_origin:
+            raise ValueError("INNGEST_ENABLE_UNAUTHED_SYNC needs INNGEST_SERVE_ORIGIN, the URL Inngest should call")
+        return self
+
     @property
     def session_secret(self) -> str:
         return self.secret_key or DEVELOPMENT_SECRET_KEY
+
+    @property
+    def trusted_host_names(self) -> list[str]:
+        return _comma_separated(self.trusted_hosts)
 
     def missing_s3_settings(self) -> list[str]:
         """Names (never values) of the S3 variables the route needs but lacks."""
@@ -102,6 +142,14 @@ class AppSettings(BaseSettings):
         ]
 
 
+# A DNS name or IPv4 address; a leading dot also trusts every subdomain (Werkzeug's rule).
+_HOST_NAME = re.compile(r"\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 def load_settings(overrides: dict[str, Any] | None = None, *, env_file: str | None = ".env") -> AppSettings:
     """Read `env_file` (never overriding real variables) and the environment, apply `overrides`, validate.
 
@@ -110,7 +158,7 @@ def load_settings(overrides: dict[str, Any] | None = None, *, env_file: str | No
     """
     if env_file:
         # Into os.environ on purpose: boto3 and the Inngest SDK read a few
-        # variables of their own (AWS credentials, INNGEST_SIGNING_KEY_FALLBACK).
+        # variables of their own (AWS credentials, INNGEST_STREAMING and the like).
         # gunicorn does not load .env the way `flask` does, so we do.
         load_dotenv(env_file, override=False)
     values = {key.lower(): value for key, value in (overrides or {}).items()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +45,17 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def bucket(s3_endpoint: str) -> str:
-    name = f"documents-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint).create_bucket(Bucket=name)
-    return name
+def s3(s3_endpoint: str) -> Iterator[Any]:
+    client = boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint)
+    yield client
+    client.close()
 
 
 @pytest.fixture
-def s3(s3_endpoint: str) -> Any:
-    return boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint)
+def bucket(s3: Any) -> str:
+    name = f"documents-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture
@@ -77,17 +79,42 @@ def settings_overrides(tmp_path: Path, s3_endpoint: str, bucket: str, event_api:
         "INNGEST_SEND_TIMEOUT_SECONDS": 0.5,
         "CHUNK_SIZE": 200,
         "CHUNK_OVERLAP": 20,
+        # Tests that need the relay run it themselves, deterministically.
+        "OUTBOX_RELAY_ENABLED": False,
     }
+
+
+def build_app(overrides: dict[str, Any]) -> Flask:
+    """An app on `overrides` with its database migrated to the latest schema."""
+    application = create_app(overrides, env_file=None)
+    with application.app_context():
+        upgrade()
+    return application
 
 
 @pytest.fixture
 def app(settings_overrides: dict[str, Any]) -> Iterator[Flask]:
-    application = create_app(settings_overrides, env_file=None)
-    with application.app_context():
-        upgrade()
+    application = build_app(settings_overrides)
     yield application
+    if "s3" in application.extensions:
+        application.extensions["s3"].close()
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_with(settings_overrides: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Builds an app whose settings differ from the test's: `app_with(PROXY_FIX_X_FOR=1)`."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        built.append(build_app({**settings_overrides, **overrides}))
+        return built[-1]
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -101,3 +101,16 @@ def test_the_committed_env_example_is_a_valid_development_configuration(monkeypa
     clear_environment(monkeypatch, *names)
     settings = load_settings(env_file=str(example))
     assert settings.inngest_dev is True
+
+
+def test_every_setting_is_documented_in_env_example_and_readme():
+    from pathlib import Path
+
+    from settings import AppSettings
+
+    repository = Path(__file__).resolve().parent.parent
+    example = (repository / ".env.example").read_text()
+    readme = (repository / "README.md").read_text()
+    for name in AppSettings.model_fields:
+        assert f"{name.upper()}=" in example, f"{name.upper()} is missing from .env.example"
+        assert f"`{name.upper()}`" in readme, f"{name.upper()} is missing from the README"

@@ -43,7 +43,7 @@ def test_wrong_password_and_unknown_user_get_the_same_401(app, client):
     wrong = client.post("/auth/login", json={"email": "alice@example.com", "password": "not the password"})
     unknown = client.post("/auth/login", json={"email": "nobody@example.com", "password": PASSWORD})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.get_json() == unknown.get_json() == {"error": "email or password is wrong"}
+    assert wrong.get_json()["error"] == unknown.get_json()["error"] == "email or password is wrong"
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_login_with_form_body_is_415_json(client):
 def test_login_with_broken_json_is_400_json(client):
     response = client.post("/auth/login", data="{not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json() == {"error": "the body is not valid JSON"}
+    assert response.get_json()["error"] == "the body is not valid JSON"
 
 
 def test_logout_ends_the_session(auth, client):

@@ -7,7 +7,8 @@ import pytest
 from documents.models import Document
 from extensions import db
 from inngest_functions.events import DocumentUploaded
-from tests.conftest import free_port
+from outbox import OutboxEvent, flush
+from tests.conftest import AuthActions, build_app, free_port
 
 
 def post_document(client, name="report.pdf", **kwargs):
@@ -35,7 +36,7 @@ def test_missing_s3_settings_is_500_naming_them_before_auth(settings_overrides, 
     client = create_app(settings_overrides, env_file=None).test_client()
     response = post_document(client)
     assert response.status_code == 500
-    assert response.get_json() == {"error": f"the server is not configured for S3: set {named}"}
+    assert response.get_json()["error"] == f"the server is not configured for S3: set {named}"
     assert settings_overrides["AWS_ENDPOINT_URL"] not in response.get_data(as_text=True)
 
 
@@ -93,6 +94,12 @@ def test_posting_a_document_again_reuses_its_row(app, auth, client, event_api):
     post_document(client)
     response = post_document(client)
     assert response.get_json()["document"]["eventIds"] == ["evt-1-0", "evt-2-0"]
+    assert response.get_json()["document"]["delivery"] == {
+        "status": "delivered",
+        "attempts": 1,
+        "lastError": None,
+        "nextAttemptAt": None,
+    }
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Document.id))) == 1
 
@@ -147,7 +154,7 @@ def test_oversized_body_is_413_json(auth, client):
     auth.login()
     response = client.post("/api/route", json={"documentName": "a.pdf", "padding": "x" * 70_000})
     assert response.status_code == 413
-    assert response.get_json() == {"error": "request body too large"}
+    assert response.get_json()["error"] == "request body too large"
 
 
 def test_name_is_normalised_before_it_is_stored(auth, client, event_api):
@@ -156,74 +163,80 @@ def test_name_is_normalised_before_it_is_stored(auth, client, event_api):
     assert response.get_json()["document"]["name"] == "caf\u00e9.pdf"
 
 
-class TestSendFailures:
-    """Every failure mode of the SDK's send_sync becomes 503 + Retry-After, and the row says so."""
+class TestEventApiFailures:
+    """Every failure mode of the SDK's send_sync: the request is still accepted (202 queued), nothing is lost."""
 
-    def assert_delivery_failed(self, app, response, name="report.pdf"):
-        assert response.status_code == 503
-        assert response.headers["Retry-After"] == "30"
+    def assert_queued(self, app, response, name="report.pdf"):
+        assert response.status_code == 202
+        body = response.get_json()
+        assert body["status"] == "queued"
+        assert body["eventIds"] == []
+        delivery = body["document"]["delivery"]
+        assert delivery["status"] == "pending"
+        assert delivery["attempts"] == 1
+        assert delivery["lastError"]
         text = response.get_data(as_text=True)
-        assert response.get_json() == {
-            "error": "could not hand the document to the processing service; nothing was started, try again shortly"
-        }
         assert "Traceback" not in text
-        assert "127.0.0.1" not in text
-        document = stored_document(app, name)
-        assert document.status == "failed"
-        assert "could not hand the document" in document.error
+        assert stored_document(app, name).status == "queued"
+
+    def assert_relay_delivers_the_same_event(self, app, event_api):
+        event_api.answer()  # the Event API is back
+        with app.app_context():
+            [pending] = db.session.scalars(db.select(OutboxEvent)).all()
+            event_id = pending.event_id
+            delivered, failed = flush(app.extensions["inngest"], now=pending.next_attempt_at)
+            assert (delivered, failed) == (1, 0)
+            assert db.session.scalar(db.select(OutboxEvent.status)) == "delivered"
+        assert [event["id"] for event in event_api.received] == [event_id]
 
     def test_event_api_500_with_html_body(self, app, auth, client, event_api):
         # The SDK retries 5xx, then parses the HTML as JSON: a raw JSONDecodeError.
         event_api.answer(status=500, body=b"<html>Internal Server Error</html>", content_type="text/html")
         auth.login()
-        self.assert_delivery_failed(app, post_document(client))
+        self.assert_queued(app, post_document(client))
         assert event_api.requests == 5
+        self.assert_relay_delivers_the_same_event(app, event_api)
 
     def test_event_api_error_json(self, app, auth, client, event_api):
         event_api.answer(status=400, body=b'{"error": "event key not found", "status": 400}')
         auth.login()
-        self.assert_delivery_failed(app, post_document(client))
+        response = post_document(client)
+        self.assert_queued(app, response)
+        assert "event key not found" in response.get_json()["document"]["delivery"]["lastError"]
+        self.assert_relay_delivers_the_same_event(app, event_api)
 
     def test_event_api_empty_id_list_without_error(self, app, auth, client, event_api):
-        # Returned by the SDK without raising: must still count as a failure.
+        # Returned by the SDK without raising: must still count as not delivered.
         event_api.answer(status=401, body=b'{"ids": [], "status": 401}')
         auth.login()
-        self.assert_delivery_failed(app, post_document(client))
+        response = post_document(client)
+        self.assert_queued(app, response)
+        assert "empty id list" in response.get_json()["document"]["delivery"]["lastError"]
+        self.assert_relay_delivers_the_same_event(app, event_api)
 
     def test_event_api_rate_limited_with_plain_text(self, app, auth, client, event_api):
         event_api.answer(status=429, body=b"slow down", content_type="text/plain")
         auth.login()
-        self.assert_delivery_failed(app, post_document(client))
+        self.assert_queued(app, post_document(client))
+        self.assert_relay_delivers_the_same_event(app, event_api)
 
     def test_event_api_hangs_past_the_timeout(self, app, auth, client, event_api):
         event_api.answer(delay=1.5)
         auth.login()
-        self.assert_delivery_failed(app, post_document(client))
+        self.assert_queued(app, post_document(client))
 
     def test_event_api_unreachable(self, settings_overrides):
-        from app import create_app
-        from tests.conftest import AuthActions
-
         settings_overrides["INNGEST_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
-        app = create_app(settings_overrides, env_file=None)
-        from flask_migrate import upgrade
-
-        with app.app_context():
-            upgrade()
+        app = build_app(settings_overrides)
         client = app.test_client()
         AuthActions(app, client).login()
-        self.assert_delivery_failed(app, post_document(client))
+        self.assert_queued(app, post_document(client))
 
     def test_no_event_key_in_production_mode(self, settings_overrides):
-        from flask_migrate import upgrade
-
-        from app import create_app
-        from tests.conftest import AuthActions
-
         settings_overrides.update(INNGEST_DEV=False, INNGEST_SIGNING_KEY="signkey-test-0123456789abcdef")
-        app = create_app(settings_overrides, env_file=None)
-        with app.app_context():
-            upgrade()
+        app = build_app(settings_overrides)
         client = app.test_client()
         AuthActions(app, client).login()
-        self.assert_delivery_failed(app, post_document(client, base_url="https://localhost"))
+        response = post_document(client, base_url="https://localhost")
+        self.assert_queued(app, response)
+        assert "EventKeyUnspecifiedError" in response.get_json()["document"]["delivery"]["lastError"]

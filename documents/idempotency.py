@@ -1,0 +1,129 @@
+"""`Idempotency-Key` for POSTs (IETF httpapi idempotency-key draft, Stripe's semantics).
+
+Same key and same body within 24 hours: the first response again. Same key,
+different body: 422. Same key while the first request is still running: 409.
+Keys belong to one user. 5xx answers are not kept, so a retry runs for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api_errors import ApiError, error_response
+from extensions import db
+from timestamps import as_utc, utcnow
+
+KEY_LIFETIME = timedelta(hours=24)
+# A request still "in flight" after this long died with its process: its key is free again.
+ABANDONED_AFTER = timedelta(minutes=2)
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class IdempotencyKey(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[Any | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+def idempotent(view: Callable[[], Response]) -> Callable[[], Response]:
+    """Honour an `Idempotency-Key` header on `view`; without the header, `view` runs as usual."""
+
+    @wraps(view)
+    def wrapper() -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None or not current_user.is_authenticated:
+            return view()
+        if not _KEY_PATTERN.match(key):
+            raise ApiError(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+        request_hash = hashlib.sha256(request.get_data()).hexdigest()
+        replay = _begin(current_user.id, key, request_hash)
+        if replay is not None:
+            return replay
+        try:
+            response = _run(view)
+        except BaseException:
+            _forget(current_user.id, key)
+            raise
+        _finish(current_user.id, key, response)
+        return response
+
+    return wrapper
+
+
+def _run(view: Callable[[], Response]) -> Response:
+    try:
+        return view()
+    except ApiError as error:  # kept like any other answer, so a replay gets the same 4xx
+        return error_response(error.status, error.message, error.headers)
+
+
+def _begin(user_id: int, key: str, request_hash: str) -> Response | None:
+    """Reserve the key (None: go ahead), or the answer this request gets instead of running."""
+    for _ in range(3):
+        db.session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=request_hash))
+        try:
+            db.session.commit()
+            return None
+        except IntegrityError:
+            db.session.rollback()
+        existing = _find(user_id, key)
+        if existing is None:
+            continue  # released in between: try again
+        now = utcnow()
+        if as_utc(existing.created_at) < now - KEY_LIFETIME or (
+            existing.response_status is None and as_utc(existing.created_at) < now - ABANDONED_AFTER
+        ):
+            db.session.delete(existing)
+            db.session.commit()
+            continue
+        if existing.request_hash != request_hash:
+            raise ApiError(422, "this Idempotency-Key was used with a different request body; use a new key")
+        if existing.response_status is None:
+            raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry shortly")
+        replay = jsonify(existing.response_body)
+        replay.status_code = existing.response_status
+        replay.headers["Idempotent-Replayed"] = "true"
+        return replay
+    raise ApiError(409, "this Idempotency-Key is being contended; retry shortly")
+
+
+def _finish(user_id: int, key: str, response: Response) -> None:
+    if response.status_code >= 500:
+        _forget(user_id, key)
+        return
+    row = _find(user_id, key)
+    if row is not None:
+        row.response_status = response.status_code
+        row.response_body = response.get_json()
+        db.session.commit()
+
+
+def _forget(user_id: int, key: str) -> None:
+    db.session.rollback()
+    db.session.execute(db.delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+    db.session.commit()
+
+
+def _find(user_id: int, key: str) -> IdempotencyKey | None:
+    row: IdempotencyKey | None = db.session.scalar(
+        db.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    )
+    return row

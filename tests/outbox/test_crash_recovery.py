@@ -1,0 +1,57 @@
+"""kill -9 of the app between the commit and the send loses nothing: after a restart the relay delivers."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import httpx
+
+from extensions import db
+from outbox import OutboxEvent
+from tests.app_server import app_server
+from tests.conftest import PASSWORD, build_app, create_user
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(settings_overrides, event_api):
+    settings_overrides.update(OUTBOX_CLAIM_SECONDS=2, INNGEST_SEND_TIMEOUT_SECONDS=30)
+    app = build_app(settings_overrides)
+    create_user(app, "alice@example.com")
+
+    def outbox_rows():
+        with app.app_context():
+            return db.session.scalars(db.select(OutboxEvent)).all()
+
+    event_api.answer(delay=60)  # the send hangs: the request sits between commit and delivery
+    with app_server(settings_overrides) as server, server.signed_in_client("alice@example.com", PASSWORD) as client:
+        request = threading.Thread(
+            target=lambda: _ignore_disconnect(client, {"documentName": "report.pdf"}), daemon=True
+        )
+        request.start()
+        assert wait_for(lambda: len(outbox_rows()) == 1 and event_api.requests == 1)
+        server.kill()
+    [row] = outbox_rows()
+    assert row.status == "pending"
+    assert row.claimed_by.startswith("request-")
+
+    event_api.answer()
+    settings_overrides.update(OUTBOX_RELAY_ENABLED=True, OUTBOX_RELAY_INTERVAL_SECONDS=0.2)
+    with app_server(settings_overrides):
+        assert wait_for(lambda: outbox_rows()[0].status == "delivered")
+    assert [event["id"] for event in event_api.received] == [row.event_id]
+    assert event_api.received[0]["data"]["documentName"] == "report.pdf"
+
+
+def _ignore_disconnect(client: httpx.Client, body: dict[str, str]) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the server is killed mid-request, as intended
+        client.post("/api/route", json=body)

@@ -1,0 +1,90 @@
+"""Defences for browsers: cross-site writes are refused, and every response carries security headers."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+from api_errors import ApiError
+from settings import AppSettings
+
+logger = logging.getLogger(__name__)
+
+STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The blueprints a browser calls with the session cookie. /api/inngest is not one:
+# Inngest calls it server to server, and the SDK checks the request's signature.
+SAME_ORIGIN_BLUEPRINTS = frozenset({"auth", "documents"})
+
+CROSS_SITE_MESSAGE = "cross-site requests may not change anything here; call the API from its own origin"
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def security_headers(*, production: bool) -> dict[str, str]:
+    headers = {
+        # Only JSON is served: a response may load, run or frame nothing.
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+    if production:
+        # Not in development, where it would pin http://localhost to HTTPS in the browser.
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def normalised_origin(value: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of `scheme://host[:port]`, or None for anything else ("null", a URL with a path)."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        return None
+    return scheme, parts.hostname, port or _DEFAULT_PORTS[scheme]
+
+
+def is_cross_site(*, sec_fetch_site: str | None, origin: str | None, own_origin: str) -> bool:
+    """Whether the browser says the request comes from another site. No headers at all (curl, servers) is not."""
+    if sec_fetch_site is not None and sec_fetch_site.strip().lower() == "cross-site":
+        return True
+    if origin is None:
+        return False
+    theirs = normalised_origin(origin)
+    return theirs is None or theirs != normalised_origin(own_origin)
+
+
+def register_web_security(app: Flask, settings: AppSettings) -> None:
+    headers = security_headers(production=not settings.inngest_dev)
+
+    @app.before_request
+    def refuse_cross_site_writes() -> None:
+        # SameSite=Lax already keeps the cookie off most cross-site POSTs; this also covers
+        # same-site attackers (a sibling subdomain) and browsers that ignore SameSite.
+        if request.blueprint not in SAME_ORIGIN_BLUEPRINTS or request.method not in STATE_CHANGING_METHODS:
+            return
+        sec_fetch_site, origin = request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin")
+        if is_cross_site(
+            sec_fetch_site=sec_fetch_site, origin=origin, own_origin=settings.app_origin or request.host_url
+        ):
+            logger.warning(
+                "refused cross-site %s %s (Origin %r, Sec-Fetch-Site %r)",
+                request.method,
+                request.path,
+                origin,
+                sec_fetch_site,
+            )
+            raise ApiError(403, CROSS_SITE_MESSAGE)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
