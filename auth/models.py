@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from timestamps import utcnow
 
 
 def new_session_token() -> str:
