@@ -1,4 +1,5 @@
-"""Drives /api/inngest the way the Inngest executor does, over HTTP through the Flask test client.
+"""Drives /api/inngest the way the Inngest executor does, over HTTP: through the Flask test client, or an
+httpx client against the app running under gunicorn.
 
 Each request carries the event, the memoised step outputs so far (JSON round-tripped, as the
 real executor stores them) and the attempt number; a 206 answer reports steps to memoise, a 200
@@ -12,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from flask.testing import FlaskClient
 
 APP_ID = "document-service"
@@ -29,13 +31,28 @@ class Run:
     no_retry: bool = False
     steps: dict[str, Any] = field(default_factory=dict)
     step_names: list[str] = field(default_factory=list)
+    stack: list[str] = field(default_factory=list)
 
 
-def execute(client: FlaskClient, fn_id: str, event: dict[str, Any], *, max_attempts: int = 4) -> Run:
-    """Run the function to its end: memoise steps, retry failed attempts, stop on success or final failure."""
-    run = Run(run_id=f"run-{uuid.uuid4().hex}")
-    stack: list[str] = []
+def execute(
+    client: FlaskClient | httpx.Client,
+    fn_id: str,
+    event: dict[str, Any],
+    *,
+    max_attempts: int = 4,
+    run: Run | None = None,
+    stop_after_steps: int | None = None,
+) -> Run:
+    """Run the function to its end: memoise steps, retry failed attempts, stop on success or final failure.
+
+    With `stop_after_steps`, return once that many steps are memoised (the executor between two
+    requests); pass the returned `run` back in to carry on, as the executor does after a crash.
+    """
+    run = run or Run(run_id=f"run-{uuid.uuid4().hex}")
+    stack = run.stack
     for _ in range(50):
+        if stop_after_steps is not None and len(run.steps) >= stop_after_steps:
+            return run
         body = {
             "ctx": {
                 "attempt": run.attempts,
@@ -51,7 +68,7 @@ def execute(client: FlaskClient, fn_id: str, event: dict[str, Any], *, max_attem
         response = client.post(f"/api/inngest?fnId={fn_id}&stepId=step", json=body)
         run.requests += 1
         run.status = response.status_code
-        run.output = response.get_json()
+        run.output = response.json() if isinstance(response, httpx.Response) else response.get_json()
         run.no_retry = response.headers.get("X-Inngest-No-Retry") == "true"
         if response.status_code == 206:
             for operation in run.output:
