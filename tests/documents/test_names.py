@@ -70,3 +70,18 @@ def test_paths_built_from_dot_segments_never_escape(segments):
     except InvalidDocumentNameError:
         return
     assert not {"", ".", ".."} & set(name.split("/"))
+
+
+def test_a_key_of_exactly_1025_bytes_of_multibyte_characters_is_refused():
+    prefix_bytes = len(f"{PREFIX}/{USER_ID}/".encode())
+    name = "€" * ((1025 - prefix_bytes) // 3) + "a" * ((1025 - prefix_bytes) % 3)  # € is 3 bytes
+    assert len(object_key_for(PREFIX, USER_ID, name).encode()) == 1025
+    with pytest.raises(InvalidDocumentNameError, match="too long"):
+        parse(name)
+    assert parse(name[:-1])  # 1024 bytes: accepted
+
+
+@pytest.mark.parametrize("raw", ["a\x00b", "x\u202egnp.exe", "a\u200bb", "line\u2028break", "\x7f"])
+def test_invisible_and_control_characters_are_refused(raw):
+    with pytest.raises(InvalidDocumentNameError, match="control or invisible"):
+        parse(raw)
