@@ -17,8 +17,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import auth
 import documents
 import outbox
+import web
 from api_errors import register_error_handlers
-from extensions import db, ensure_sqlite_directory, limiter, login_manager, migrate
+from extensions import csrf, db, ensure_sqlite_directory, limiter, login_manager, migrate
 from inngest_functions import build_functions, create_client
 from inngest_functions.request_signatures import protect_inngest_endpoint
 from request_ids import LOG_FORMAT, RequestIdFilter, register_request_ids
@@ -29,7 +30,7 @@ MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
 # Blueprints whose request bodies are capped by MAX_CONTENT_LENGTH; /api/inngest
 # is not, since the executor's payloads (events and memoised steps) can be large.
-_CAPPED_BLUEPRINTS = {"auth", "documents"}
+_CAPPED_BLUEPRINTS = {"auth", "documents", "web"}
 
 
 def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str | None = ".env") -> Flask:
@@ -62,11 +63,16 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     login_manager.init_app(app)
     limiter.init_app(app)
+    csrf.init_app(app)
     register_error_handlers(app)
     register_request_ids(app)
     register_web_security(app, settings)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(documents.blueprint)
+    app.register_blueprint(web.blueprint)
+    # JSON-only and same-origin checked (web_security), so a form on another site cannot post to them.
+    csrf.exempt(auth.blueprint)
+    csrf.exempt(documents.blueprint)
     app.cli.add_command(auth.users_cli)
     app.cli.add_command(documents.documents_cli)
     app.cli.add_command(outbox.outbox_cli)
@@ -96,6 +102,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         enable_unauthed_sync=settings.inngest_enable_unauthed_sync,
     )
     protect_inngest_endpoint(app, settings)
+    csrf.exempt(app.view_functions["inngest_api"])  # Inngest signs its requests instead
     return app
 
 

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
@@ -24,6 +25,9 @@ login_manager = LoginManager()
 # Keyed on request.remote_addr: X-Forwarded-For counts only behind ProxyFix (PROXY_FIX_X_FOR).
 # A moving window: "5 per minute" means at most 5 in any 60 seconds, not per clock minute.
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+# CSRF tokens for the HTML forms. The JSON API and /api/inngest are exempted in create_app():
+# they take only JSON from our own origin, or signed requests from Inngest.
+csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")

@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The blueprints a browser calls with the session cookie. /api/inngest is not one:
 # Inngest calls it server to server, and the SDK checks the request's signature.
-SAME_ORIGIN_BLUEPRINTS = frozenset({"auth", "documents"})
+SAME_ORIGIN_BLUEPRINTS = frozenset({"auth", "documents", "web"})
 
 CROSS_SITE_MESSAGE = "cross-site requests may not change anything here; call the API from its own origin"
 
@@ -34,6 +34,23 @@ def security_headers(*, production: bool) -> dict[str, str]:
         # Not in development, where it would pin http://localhost to HTTPS in the browser.
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return headers
+
+
+def page_security_headers(*, upload_origin: str | None) -> dict[str, str]:
+    """What an HTML page (the web blueprint) gets instead of the API's: our own files, plus uploads to S3.
+
+    No 'unsafe-inline': scripts and styles come from /static only.
+    """
+    connect = "'self'" + (f" {upload_origin}" if upload_origin else "")
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        ),
+        # Not no-referrer: with it, browsers send `Origin: null` on the pages' own POSTs,
+        # which the same-origin check refuses, and Flask-WTF needs the Referer over HTTPS.
+        "Referrer-Policy": "same-origin",
+    }
 
 
 def normalised_origin(value: str) -> tuple[str, str, int] | None:

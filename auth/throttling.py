@@ -44,7 +44,8 @@ def retry_later(breached: RequestLimit) -> Response:
 
 def account_named_in_body() -> str:
     # Evaluated when the view is called, after the body cap: reading the body here is bounded.
-    body = request.get_json(silent=True)
+    # JSON from the API, a form from the sign-in page: both count against the same account.
+    body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
     return "account:" + (normalise_email(email) if isinstance(email, str) else "")
 

@@ -10,6 +10,7 @@ from documents.idempotency import idempotent
 from documents.models import Document
 from documents.names import parse_document_name
 from documents.service import accept_document
+from documents.uploads import presign_upload
 from extensions import db
 from outbox import deliveries_for
 from request_json import json_object
@@ -39,6 +40,17 @@ def submit_document() -> Response:
     response = jsonify(status="queued", eventIds=[], document=document)
     response.status_code = 202
     return response
+
+
+@blueprint.post("/uploads")
+@login_required
+def create_upload() -> Response:
+    """A presigned POST the browser sends the file to; then it POSTs /api/route."""
+    body = json_object()
+    upload = presign_upload(
+        get_app_settings(), current_user.id, body.get("documentName"), body.get("contentType"), body.get("size")
+    )
+    return jsonify(upload=upload.to_json())
 
 
 @blueprint.get("/documents")

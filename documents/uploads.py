@@ -1,0 +1,129 @@
+"""Direct-to-S3 uploads: a presigned POST for one of the user's documents, so the bytes never pass through Flask."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from flask import current_app
+
+from api_errors import ApiError
+from documents.names import object_key_for, parse_document_name
+from documents.storage import S3Client
+from inngest_functions.extraction import UnsupportedDocumentError, extractor_for
+from settings import AppSettings, get_app_settings
+from timestamps import utcnow
+
+UPLOAD_LIFETIME = timedelta(minutes=5)
+# type/subtype without parameters, as a browser's File.type gives it (RFC 6838 names).
+_CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+
+
+@dataclass(frozen=True)
+class PresignedUpload:
+    """Where and how the browser posts the file: a multipart form of `fields` plus `file`, to `url`."""
+
+    document_name: str
+    key: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "documentName": self.document_name,
+            "s3Key": self.key,
+            "url": self.url,
+            "fields": self.fields,
+            "maxBytes": self.max_bytes,
+            "expiresAt": self.expires_at.isoformat(),
+        }
+
+
+def presign_upload(
+    settings: AppSettings, user_id: int, document_name: object, content_type: object, size: object
+) -> PresignedUpload:
+    """A presigned POST for `users/<user_id>/<document_name>`, or an ApiError saying what is wrong with the request.
+
+    S3 itself enforces the policy: the key, the Content-Type and a body of 1 to
+    MAX_DOCUMENT_BYTES bytes, for UPLOAD_LIFETIME.
+    """
+    missing = settings.missing_s3_settings()
+    if missing:
+        raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
+    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=user_id)
+    try:
+        extractor_for(name)
+    except UnsupportedDocumentError as error:
+        raise ApiError(400, str(error)) from None
+    checked_type = _checked_content_type(content_type)
+    _check_size(size, settings.max_document_bytes)
+    key = object_key_for(settings.s3_key_prefix, user_id, name)
+    expires_at = utcnow() + UPLOAD_LIFETIME
+    post = get_presigning_client().generate_presigned_post(
+        Bucket=settings.aws_s3_bucket,
+        Key=key,
+        Fields={"Content-Type": checked_type},
+        Conditions=[{"Content-Type": checked_type}, ["content-length-range", 1, settings.max_document_bytes]],
+        ExpiresIn=int(UPLOAD_LIFETIME.total_seconds()),
+    )
+    return PresignedUpload(name, key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
+
+
+def _checked_content_type(content_type: object) -> str:
+    if not isinstance(content_type, str) or not _CONTENT_TYPE.fullmatch(content_type):
+        raise ApiError(400, 'contentType must be a media type such as "application/pdf" (no parameters)')
+    return content_type
+
+
+def _check_size(size: object, max_bytes: int) -> None:
+    # bool is an int in Python; true is not a size.
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise ApiError(400, "size must be the file's size in bytes, a whole number")
+    if size < 1:
+        raise ApiError(400, "the file is empty; choose a file with something in it")
+    if size > max_bytes:
+        raise ApiError(400, f"the file is {size} bytes; the largest document we accept is {max_bytes} bytes")
+
+
+def upload_endpoint(settings: AppSettings) -> tuple[str | None, Config]:
+    """The endpoint and addressing the presigned POSTs use, so that browsers post to a predictable origin.
+
+    On AWS, the regional virtual-hosted endpoint: the global one answers a POST for a
+    bucket in another region with a redirect, which a presigned POST cannot follow.
+    """
+    if settings.aws_endpoint_url:
+        return settings.aws_endpoint_url, Config()
+    if settings.aws_s3_region is None:
+        return None, Config()
+    return f"https://s3.{settings.aws_s3_region}.amazonaws.com", Config(s3={"addressing_style": "virtual"})
+
+
+def upload_origin(settings: AppSettings) -> str | None:
+    """The origin browsers send uploads to (for the pages' connect-src), or None when S3 is not configured."""
+    endpoint, _ = upload_endpoint(settings)
+    if endpoint is None or settings.aws_s3_bucket is None:
+        return None
+    parts = urlsplit(endpoint)
+    if settings.aws_endpoint_url:
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{settings.aws_s3_bucket}.{parts.netloc}"
+
+
+def create_presigning_client(settings: AppSettings) -> S3Client:
+    endpoint, config = upload_endpoint(settings)
+    return boto3.client("s3", region_name=settings.aws_s3_region, endpoint_url=endpoint, config=config)
+
+
+def get_presigning_client() -> S3Client:
+    """The current app's client for presigning; signing is local, so it never opens a connection."""
+    client: Any = current_app.extensions.get("s3_presigning")
+    if client is None:
+        client = current_app.extensions["s3_presigning"] = create_presigning_client(get_app_settings())
+    return client

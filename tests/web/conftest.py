@@ -1,0 +1,94 @@
+"""A real browser (Debian's chromium, driven by Playwright) against the app under gunicorn and S3 in moto.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium. Without it the
+browser tests skip with a one-line reason, unless CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from tests.app_server import REPOSITORY, AppServer, app_server
+from tests.conftest import build_app, create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
+EMAIL = "ada@example.com"
+EXPECTED_REFUSAL = re.compile(r"Failed to load resource: the server responded with a status of 40[01] ")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: apt-get install chromium (make test does)", pytrace=False)
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium (make test does it as root)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+@dataclass
+class WebStack:
+    server: AppServer
+    database: Flask
+    user_id: int
+    bucket: str
+
+
+@pytest.fixture
+def web_stack(settings_overrides: dict[str, Any], s3: Any, bucket: str) -> Iterator[WebStack]:
+    database = build_app(settings_overrides)
+    user_id = create_user(database, EMAIL)
+    with app_server(settings_overrides, workers=1, threads=8) as server:
+        # Real S3 needs this for a browser to post to it (moto answers CORS for any origin anyway).
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [server.url],
+                        "AllowedMethods": ["POST"],
+                        "AllowedHeaders": ["*"],
+                        "MaxAgeSeconds": 300,
+                    }
+                ]
+            },
+        )
+        yield WebStack(server, database, user_id, bucket)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context; any console error (a CSP violation, a failed script) fails the test."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    opened = context.new_page()
+    problems: list[str] = []
+
+    def note(message: ConsoleMessage) -> None:
+        # Refusals the tests provoke (a wrong password, a type we cannot read) are logged as failed loads.
+        if message.type == "error" and not EXPECTED_REFUSAL.match(message.text):
+            problems.append(message.text)
+
+    opened.on("console", note)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    yield opened
+    context.close()
+    assert problems == [], "the browser reported errors"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

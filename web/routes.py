@@ -1,0 +1,128 @@
+"""The web blueprint: server-rendered pages over the JSON API; uploads go from the browser straight to S3."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from api_errors import ApiError
+from auth import throttling
+from auth.accounts import authenticate, end_every_session
+from documents.models import Chunk, Document, DocumentStatus
+from documents.names import parse_document_name
+from documents.uploads import upload_origin
+from extensions import db
+from inngest_functions.extraction import EXTRACTORS
+from outbox import deliveries_for
+from settings import get_app_settings
+from web.access import safe_next_path, sign_in_required
+from web_security import page_security_headers
+
+blueprint = Blueprint("web", __name__)
+
+FIRST_CHUNKS = 5
+IN_FLIGHT = frozenset({DocumentStatus.QUEUED.value, DocumentStatus.PROCESSING.value})
+DEV_SERVER_URL = "http://localhost:8288"
+EXPIRED_FORM = "This form has expired or did not come from this site. Reload the page and try again."
+
+
+@blueprint.after_request
+def add_page_headers(response: Response) -> Response:
+    # Set here, before web_security's defaults (which only fill in what is missing).
+    response.headers.update(page_security_headers(upload_origin=upload_origin(get_app_settings())))
+    response.headers.setdefault("Cache-Control", "no-store")  # pages show one person's documents
+    return response
+
+
+@blueprint.get("/")
+def home() -> BaseResponse:
+    return redirect(url_for("web.documents" if current_user.is_authenticated else "web.sign_in"))
+
+
+@blueprint.get("/sign-in")
+def sign_in() -> BaseResponse | str:
+    next_path = safe_next_path(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("web.documents"))
+    return render_template("sign_in.html", email="", next_path=next_path, error=None)
+
+
+@blueprint.post("/sign-in")
+@throttling.per_address
+@throttling.per_account_logging_in
+def sign_in_submit() -> BaseResponse | tuple[str, int]:
+    email, password = request.form.get("email", "").strip(), request.form.get("password", "")
+    next_path = safe_next_path(request.form.get("next"))
+    if not email or not password:
+        return _sign_in_page(email, next_path, "Enter your email and your password.", 400)
+    try:
+        user = authenticate(email, password)
+    except ApiError as error:  # 401, counted by the throttles like the API's
+        return _sign_in_page(email, next_path, error.message[:1].upper() + error.message[1:] + ".", error.status)
+    # A fresh session on every sign-in, as the API does, so that nothing planted before it survives.
+    session.clear()
+    login_user(user)
+    return redirect(next_path or url_for("web.documents"))
+
+
+@blueprint.post("/sign-out")
+def sign_out() -> BaseResponse:
+    if current_user.is_authenticated:
+        end_every_session(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    return redirect(url_for("web.sign_in"))
+
+
+@blueprint.get("/documents")
+@sign_in_required
+def documents() -> str:
+    settings = get_app_settings()
+    return render_template(
+        "documents.html", accepted_types=sorted(EXTRACTORS), max_document_bytes=settings.max_document_bytes
+    )
+
+
+@blueprint.get("/documents/<path:document_name>")
+@sign_in_required
+def document(document_name: str) -> str:
+    settings = get_app_settings()
+    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
+    found = db.session.scalar(db.select(Document).where(Document.user_id == current_user.id, Document.name == name))
+    if found is None:
+        abort(404, f"You have no document named {name!r}.")
+    chunks = db.session.scalars(
+        db.select(Chunk).where(Chunk.document_id == found.id).order_by(Chunk.position).limit(FIRST_CHUNKS)
+    ).all()
+    details = found.to_json(deliveries_for([found.id])[found.id])
+    run_url = None
+    if settings.inngest_dev and found.run_id:
+        run_url = f"{(settings.inngest_base_url or DEV_SERVER_URL).rstrip('/')}/run?runID={found.run_id}"
+    return render_template(
+        "document.html", document=details, chunks=chunks, in_flight=found.status in IN_FLIGHT, run_url=run_url
+    )
+
+
+@blueprint.errorhandler(ApiError)
+def api_error_page(error: ApiError) -> tuple[str, int, dict[str, str]]:
+    return render_template("error.html", status=error.status, message=error.message), error.status, error.headers
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error_page(error: HTTPException) -> tuple[str, int, dict[str, str]] | BaseResponse | tuple[str, int]:
+    status = error.code or 500
+    if isinstance(error, RateLimitExceeded) and request.endpoint == "web.sign_in_submit":
+        retry_after = error.response.headers.get("Retry-After", "60") if error.response is not None else "60"
+        message = f"Too many wrong passwords. Try again in {retry_after} seconds."
+        page = _sign_in_page(request.form.get("email", ""), safe_next_path(request.form.get("next")), message, 429)
+        return page[0], page[1], {"Retry-After": retry_after}
+    message = EXPIRED_FORM if isinstance(error, CSRFError) else error.description or error.name
+    return render_template("error.html", status=status, message=message), status
+
+
+def _sign_in_page(email: str, next_path: str | None, error: str, status: int) -> tuple[str, int]:
+    return render_template("sign_in.html", email=email, next_path=next_path, error=error), status
