@@ -43,6 +43,9 @@ INNGEST_SERVE_URL = f"{APP_URL}/api/inngest"
 DEV_SERVER_URL = f"http://127.0.0.1:{DEV_SERVER_PORT}"
 LOCAL_S3_URL = f"http://127.0.0.1:{LOCAL_S3_PORT}"
 CLI_ENVIRONMENT_FILE = REPO_ROOT / "instance" / "local-stack.env"
+# Development only (make run is always INNGEST_DEV=1): a known account to try the pages with.
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo password"  # noqa: S105
 
 LOCAL_S3_SETTINGS = {
     "AWS_ENDPOINT_URL": LOCAL_S3_URL,
@@ -287,6 +290,19 @@ def migrate_database(env: Mapping[str, str]) -> None:
         raise StackError(f"`flask --app app db upgrade` failed with exit code {code}; see its output above")
 
 
+def ensure_demo_user(env: Mapping[str, str]) -> None:
+    """A user to sign in with straight away; development only, its password is in the README."""
+    flask = venv_command("flask")
+    code, listing = run_to_completion("list users", [flask, "--app", "app", "users", "list"], env, capture_stdout=True)
+    if code == 0 and f"\t{DEMO_EMAIL}\t" in listing:
+        return
+    argv = [flask, "--app", "app", "users", "create", DEMO_EMAIL, "--password", DEMO_PASSWORD]
+    code, _ = run_to_completion("create the demo user", argv, env, capture_stdout=True)
+    if code != 0:
+        raise StackError(f"creating the demo user failed with exit code {code}; see its output above")
+    say(f"created the demo user {DEMO_EMAIL}")
+
+
 def start_app(stack: Stack, env: Mapping[str, str]) -> None:
     argv = [
         venv_command("gunicorn"),
@@ -348,9 +364,9 @@ def print_ready(settings: Mapping[str, str], s3_settings: Mapping[str, str], dev
         f"  app                 http://localhost:{APP_PORT}\n"
         f"  Inngest dev server  {dev_server}\n"
         f"  S3                  {describe_s3(settings, s3_settings)}\n"
-        "Next, in another terminal: `source instance/local-stack.env` (this stack's settings), then\n"
-        "`.venv/bin/flask --app app users create demo@example.com`, and follow the walkthrough in\n"
-        "README.md. Press Ctrl-C to stop everything."
+        f"Open http://localhost:{APP_PORT} and sign in as {DEMO_EMAIL} / {DEMO_PASSWORD!r}.\n"
+        "For the flask CLI against this stack: `source instance/local-stack.env` (see README.md).\n"
+        "Press Ctrl-C to stop everything."
     )
 
 
@@ -381,6 +397,7 @@ def run(stack: Stack, settings: Mapping[str, str]) -> NoReturn:
     app_env = app_environment(s3_settings)
     write_cli_environment(s3_settings)
     migrate_database(app_env)
+    ensure_demo_user(app_env)
     start_app(stack, app_env)
     dev_server_running = dev_server_binary is not None and sync_app(stack)
     print_ready(settings, s3_settings, dev_server_running)
