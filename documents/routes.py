@@ -9,7 +9,7 @@ from api_errors import ApiError
 from documents.idempotency import idempotent
 from documents.models import Document
 from documents.names import parse_document_name
-from documents.service import accept_document
+from documents.service import accept_document, describe_document, find_document
 from documents.uploads import presign_upload
 from extensions import db
 from outbox import deliveries_for
@@ -33,7 +33,7 @@ def submit_document() -> Response:
     body = json_object()
     name = parse_document_name(body.get("documentName"), key_prefix=settings.s3_key_prefix, user_id=current_user.id)
     accepted = accept_document(current_user, name, settings, current_app.extensions["inngest"])
-    document = accepted.document.to_json(deliveries_for([accepted.document.id])[accepted.document.id])
+    document = describe_document(accepted.document)
     if accepted.delivered:
         return jsonify(status="ok", eventIds=accepted.event.inngest_ids, document=document)
     # Accepted durably but not yet delivered: the relay will deliver it.
@@ -70,8 +70,8 @@ def list_documents() -> Response:
 def show_document(document_name: str) -> Response:
     settings = get_app_settings()
     name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
-    document = db.session.scalar(db.select(Document).where(Document.user_id == current_user.id, Document.name == name))
+    document = find_document(current_user.id, name)
     if document is None:
         # Same answer whether the document is someone else's or nobody's.
         raise ApiError(404, f"you have no document named {name!r}; POST it to /api/route first")
-    return jsonify(document=document.to_json(deliveries_for([document.id])[document.id]))
+    return jsonify(document=describe_document(document))

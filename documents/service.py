@@ -13,7 +13,7 @@ from documents.models import Document, DocumentStatus
 from documents.names import object_key_for
 from extensions import db
 from inngest_functions.events import DocumentUploaded
-from outbox import OutboxEvent, enqueue, record, send
+from outbox import OutboxEvent, deliveries_for, enqueue, record, send
 from settings import AppSettings
 from timestamps import utcnow
 
@@ -68,9 +68,7 @@ def accept_document(user: User, name: str, settings: AppSettings, client: innges
 def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:
     """The user's row for `name`, reset to queued, flushed but not committed."""
     for _ in range(2):
-        document: Document | None = db.session.scalar(
-            db.select(Document).where(Document.user_id == user.id, Document.name == name)
-        )
+        document = find_document(user.id, name)
         if document is None:
             document = Document(user_id=user.id, name=name, s3_bucket=bucket, s3_key=key)
             db.session.add(document)
@@ -86,3 +84,16 @@ def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:
             continue
         return document
     raise RuntimeError(f"could not create or find the document row for {name!r}")
+
+
+def find_document(user_id: int, name: str) -> Document | None:
+    """The user's document called `name` (already parsed), or None: nobody sees another user's documents."""
+    document: Document | None = db.session.scalar(
+        db.select(Document).where(Document.user_id == user_id, Document.name == name)
+    )
+    return document
+
+
+def describe_document(document: Document) -> dict[str, object]:
+    """The document as the API and the pages show it, with its delivery to Inngest."""
+    return document.to_json(deliveries_for([document.id])[document.id])

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from api_errors import ApiError
 from auth import throttling
 from auth.accounts import authenticate, end_every_session
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Chunk, DocumentStatus
 from documents.names import parse_document_name
+from documents.service import describe_document, find_document
 from documents.uploads import upload_origin
 from extensions import db
 from inngest_functions.extraction import EXTRACTORS
-from outbox import deliveries_for
 from settings import get_app_settings
 from web.access import safe_next_path, sign_in_required
 from web_security import page_security_headers
@@ -92,13 +92,13 @@ def documents() -> str:
 def document(document_name: str) -> str:
     settings = get_app_settings()
     name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
-    found = db.session.scalar(db.select(Document).where(Document.user_id == current_user.id, Document.name == name))
+    found = find_document(current_user.id, name)
     if found is None:
         abort(404, f"You have no document named {name!r}.")
     chunks = db.session.scalars(
         db.select(Chunk).where(Chunk.document_id == found.id).order_by(Chunk.position).limit(FIRST_CHUNKS)
     ).all()
-    details = found.to_json(deliveries_for([found.id])[found.id])
+    details = describe_document(found)
     run_url = None
     if settings.inngest_dev and found.run_id:
         run_url = f"{(settings.inngest_base_url or DEV_SERVER_URL).rstrip('/')}/run?runID={found.run_id}"
