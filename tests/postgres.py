@@ -15,7 +15,12 @@ import pytest
 
 from tests.conftest import free_port
 
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _initdb() -> Path | None:
+    """Debian's server binaries (not on PATH), or initdb wherever PATH has it."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    on_path = shutil.which("initdb")
+    return found[-1] if found else Path(on_path) if on_path else None
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -26,12 +31,13 @@ def _as_postgres(command: list[str]) -> list[str]:
 @contextmanager
 def running_postgres() -> Iterator[str]:
     """Start a server on a free port; yields a URL template with `{database}` to fill in."""
-    initdb = shutil.which("initdb") or str(POSTGRES_BIN / "initdb")
-    if not Path(initdb).exists():
+    initdb_path = _initdb()
+    if initdb_path is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL's initdb is missing", pytrace=False)
+            pytest.fail("PostgreSQL's initdb is missing (make test installs it with apt-get)", pytrace=False)
         pytest.skip("no PostgreSQL server binaries (initdb) on this machine")
-    pg_ctl = str(Path(initdb).resolve().parent / "pg_ctl")
+    initdb = str(initdb_path)
+    pg_ctl = str(initdb_path.resolve().parent / "pg_ctl")
     directory = Path(tempfile.mkdtemp(prefix="pg-"))
     os.chmod(directory, 0o777)  # noqa: S103 - a private temp dir the postgres user must write to
     data = directory / "data"
