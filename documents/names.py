@@ -19,12 +19,8 @@ class InvalidDocumentNameError(ApiError):
         super().__init__(400, f"documentName {message}")
 
 
-def user_prefix(key_prefix: str, user_id: int) -> str:
-    return f"{key_prefix}/{user_id}/"
-
-
 def object_key_for(key_prefix: str, user_id: int, name: str) -> str:
-    return user_prefix(key_prefix, user_id) + name
+    return f"{key_prefix}/{user_id}/{name}"
 
 
 def parse_document_name(raw: object, *, key_prefix: str, user_id: int) -> str:

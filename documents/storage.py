@@ -26,7 +26,6 @@ _DOWNLOAD_BLOCK = 1024 * 1024
 class ObjectInfo:
     size: int
     etag: str
-    content_type: str | None
 
 
 class ObjectTooLargeError(Exception):
@@ -58,9 +57,7 @@ def head_object(client: S3Client, bucket: str, key: str) -> ObjectInfo | None:
         if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
             return None
         raise
-    return ObjectInfo(
-        size=int(head["ContentLength"]), etag=head["ETag"].strip('"'), content_type=head.get("ContentType")
-    )
+    return ObjectInfo(size=int(head["ContentLength"]), etag=head["ETag"].strip('"'))
 
 
 def download_object(client: S3Client, bucket: str, key: str, destination: Path, *, max_bytes: int) -> str:
