@@ -8,8 +8,9 @@ import pytest
 
 from documents.models import Chunk, Document
 from extensions import db
-from tests.e2e.conftest import Stack, wait_until
+from tests.e2e.conftest import Stack
 from tests.sample_documents import MARKER, SAMPLES
+from tests.support.inngest_server import wait_until
 
 
 def upload(stack: Stack, s3, client, name: str, content: bytes) -> None:
@@ -47,8 +48,7 @@ def test_each_supported_type_is_processed_end_to_end(stack, s3, name):
     chunks = stored_chunks(stack, name)
     assert document["chunkCount"] == len(chunks) > 0
     assert MARKER in "\n".join(chunks)
-    runs = wait_until(lambda: [run for run in stack.runs_of(event_id) if run["status"] == "Completed"], "the run")
-    assert runs[0]["output"]["status"] == "processed"
+    assert stack.server.finished_run(event_id)["output"]["status"] == "processed"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_documents_that_cannot_be_processed_end_failed_with_the_reason(stack, s3
 
     document = settled(client, name, "failed")
     assert reason in document["error"]
-    wait_until(lambda: [run for run in stack.runs_of(event_id) if run["status"] == "Failed"], "the failed run")
+    assert stack.server.finished_run(event_id, "Failed")["status"] == "Failed"
 
 
 def test_posting_an_unchanged_document_twice_stores_its_chunks_once(stack, s3):
@@ -80,11 +80,8 @@ def test_posting_an_unchanged_document_twice_stores_its_chunks_once(stack, s3):
 
     assert settled(client, "twice.txt", "unchanged")["chunkCount"] == len(chunks)
     assert stored_chunks(stack, "twice.txt") == chunks
-    outputs = [
-        wait_until(lambda event=event: [r for r in stack.runs_of(event) if r["status"] == "Completed"], "a run")[0]
-        for event in (first, second)
-    ]
-    assert [output["output"]["status"] for output in outputs] == ["processed", "unchanged"]
+    runs = [stack.server.finished_run(event) for event in (first, second)]
+    assert [run["output"]["status"] for run in runs] == ["processed", "unchanged"]
 
 
 def test_one_user_can_neither_process_nor_see_anothers_document(stack, s3):

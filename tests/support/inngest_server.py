@@ -1,0 +1,182 @@
+"""The real Inngest server (1.43.0) in a child process on free ports: `inngest dev` or `inngest start`.
+
+Every port it listens on is chosen free, the connect gateway's three included, so two servers
+(or two test runs) on one machine never clash. Skips with a one-line reason when no binary is at
+hand, unless REQUIRE_INNGEST_DEV_SERVER=1 (CI), which installs it or fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+REPOSITORY = Path(__file__).resolve().parent.parent.parent
+SERVER_SCRIPT = REPOSITORY / "scripts" / "inngest-dev-server"
+ARTIFACTS = REPOSITORY / "test-artifacts"
+
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T | None], what: str, timeout: float = 60.0, interval: float = 0.25) -> T:
+    """Poll `condition` until it returns something truthy; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def server_binary() -> str:
+    """The path of the pinned server binary, or a skip (a failure when REQUIRE_INNGEST_DEV_SERVER=1)."""
+    required = os.environ.get("REQUIRE_INNGEST_DEV_SERVER") == "1"
+    command = [str(SERVER_SCRIPT)] if required else [str(SERVER_SCRIPT), "--check"]
+    found = subprocess.run(command, capture_output=True, text=True, check=False)
+    if found.returncode == 0:
+        return found.stdout.strip()
+    if required:
+        pytest.fail(f"REQUIRE_INNGEST_DEV_SERVER=1 but no Inngest server binary:\n{found.stderr}", pytrace=False)
+    pytest.skip("no Inngest server binary (run scripts/inngest-dev-server, or set INNGEST_DEV_SERVER_BIN)")
+
+
+class InngestServer:
+    """One server process. `mode="dev"` is the dev server; `mode="start"` the self-hosted one with keys."""
+
+    def __init__(
+        self,
+        binary: str,
+        *,
+        mode: Literal["dev", "start"] = "dev",
+        app_urls: tuple[str, ...] = (),
+        state_directory: Path | None = None,
+        log_name: str = "inngest-server.log",
+        port: int | None = None,
+    ) -> None:
+        self.binary = binary
+        self.mode = mode
+        self.app_urls = app_urls
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.signing_key = secrets.token_hex(32) if mode == "start" else None
+        self.event_key = secrets.token_hex(16) if mode == "start" else None
+        self.state_directory = state_directory
+        self.log_path = ARTIFACTS / log_name
+        self._connect_ports = (free_port(), free_port(), free_port())
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def prefixed_signing_key(self) -> str:
+        """The signing key as the SDK wants it (`signkey-prod-<hex>`)."""
+        assert self.signing_key is not None
+        return f"signkey-prod-{self.signing_key}"
+
+    def command(self) -> list[str]:
+        gateway, gateway_grpc, executor_grpc = self._connect_ports
+        command = [self.binary, self.mode, "--port", str(self.port)]
+        command += ["--connect-gateway-port", str(gateway), "--connect-gateway-grpc-port", str(gateway_grpc)]
+        command += ["--connect-executor-grpc-port", str(executor_grpc)]
+        if self.mode == "dev":
+            command += ["--no-discovery", "--no-poll", "--retry-interval", "1"]
+        else:
+            command += ["--signing-key", str(self.signing_key), "--event-key", str(self.event_key)]
+            command += ["--retry-interval", "1"]
+            if self.state_directory:
+                command += ["--sqlite-dir", str(self.state_directory)]
+        for url in self.app_urls:
+            command += ["-u", url]
+        return command
+
+    def start(self, timeout: float = 60.0) -> None:
+        # Kept after the run (git-ignored): it shows every function run the test caused.
+        self.log_path.parent.mkdir(exist_ok=True)
+        with self.log_path.open("a") as log:
+            self._process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_until(self.answers, f"the Inngest server ({self.mode}) to answer on {self.url}", timeout)
+
+    def answers(self) -> bool:
+        if self._process is not None and self._process.poll() is not None:
+            raise AssertionError(f"the Inngest server exited with {self._process.returncode}; see {self.log_path}")
+        try:
+            return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, sig)
+        try:
+            self._process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(10)
+
+    # The server's REST API, as its own UI and CLI read it.
+
+    def _get(self, path: str, **params: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.signing_key}"} if self.signing_key else {}
+        response = httpx.get(f"{self.url}{path}", params=params, headers=headers, timeout=10)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        """Every event of that name the server received (each send is one, even with a repeated `id`)."""
+        received: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"name": name, "limit": 100}
+            if cursor:
+                params["cursor"] = cursor
+            page: list[dict[str, Any]] = self._get("/v1/events", **params)
+            received += page
+            if len(page) < 100:
+                return received
+            cursor = page[-1]["internal_id"]
+
+    def runs_of(self, internal_event_id: str) -> list[dict[str, Any]]:
+        runs: list[dict[str, Any]] = self._get(f"/v1/events/{internal_event_id}/runs")
+        return runs
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        run: dict[str, Any] = self._get(f"/v1/runs/{run_id}")
+        return run
+
+    def finished_run(self, internal_event_id: str, status: str = "Completed", timeout: float = 60.0) -> dict[str, Any]:
+        """The event's run once it has ended with `status` and, when completed, its output is stored.
+
+        The list of an event's runs can show `Completed` a moment before it carries the output.
+        """
+
+        def ended() -> dict[str, Any] | None:
+            for run in self.runs_of(internal_event_id):
+                if run["status"] == status and (status != "Completed" or "output" in run):
+                    return run
+            return None
+
+        return wait_until(ended, f"a {status} run for event {internal_event_id}", timeout)
+
+
+@contextmanager
+def running_inngest_server(binary: str, **options: Any) -> Iterator[InngestServer]:
+    server = InngestServer(binary, **options)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
