@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import current_app
@@ -32,7 +33,9 @@ class AppSettings(BaseSettings):
     # Empty variables count as unset, so a copied .env.example with blanks works.
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_ignore_empty=True)
 
-    # Mode. INNGEST_DEV=1 is development: the Inngest dev server, no signing key.
+    # Mode, read as the Inngest SDK reads it: INNGEST_DEV=1/true is development (the dev server,
+    # no signing key); INNGEST_DEV=<dev server URL> is development too, with that URL as the
+    # server's address unless INNGEST_BASE_URL names another. 0/false or unset: production.
     inngest_dev: bool = False
     secret_key: str | None = None
 
@@ -90,6 +93,21 @@ class AppSettings(BaseSettings):
                 raise ValueError(f"{name!r} is not a host name like docs.example.com (no scheme, no port)")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _dev_server_url_in_inngest_dev(cls, values: Any) -> Any:
+        if not isinstance(values, dict) or not isinstance(values.get("inngest_dev"), str):
+            return values
+        raw = values["inngest_dev"].strip()
+        if raw.lower() in _BOOLEAN_WORDS:
+            return values
+        url = dev_server_url(raw)
+        if url is None:
+            raise ValueError(
+                f"INNGEST_DEV={raw!r} is neither 1, 0, true, false nor a URL such as http://localhost:8288"
+            )
+        return {**values, "inngest_dev": True, "inngest_base_url": values.get("inngest_base_url") or url}
+
     @model_validator(mode="after")
     def _overlap_smaller_than_chunk(self) -> AppSettings:
         if self.chunk_overlap >= self.chunk_size:
@@ -140,6 +158,22 @@ class AppSettings(BaseSettings):
             )
             if not value
         ]
+
+
+_BOOLEAN_WORDS = {"1", "0", "true", "false", "yes", "no", "on", "off", "t", "f", "y", "n"}
+
+
+def dev_server_url(value: str) -> str | None:
+    """`value` as an http(s) URL with a host, the way the SDK reads INNGEST_DEV (scheme optional), or None."""
+    url = value if value.startswith(("http://", "https://")) else f"http://{value}"
+    parsed = urlsplit(url)
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return None
+    if not parsed.hostname or ("." not in parsed.hostname and parsed.port is None and parsed.hostname != "localhost"):
+        return None
+    return url.rstrip("/")
 
 
 # A DNS name or IPv4 address; a leading dot also trusts every subdomain (Werkzeug's rule).

@@ -114,3 +114,48 @@ def test_every_setting_is_documented_in_env_example_and_readme():
     for name in AppSettings.model_fields:
         assert f"{name.upper()}=" in example, f"{name.upper()} is missing from .env.example"
         assert f"`{name.upper()}`" in readme, f"{name.upper()} is missing from the README"
+
+
+@pytest.mark.parametrize(("value", "development"), [("1", True), ("true", True), ("0", False), ("false", False)])
+def test_inngest_dev_takes_the_sdks_boolean_forms(monkeypatch, value, development):
+    monkeypatch.setenv("INNGEST_DEV", value)
+    settings = load_settings({"SECRET_KEY": "s", "INNGEST_SIGNING_KEY": "signkey-prod-00"}, env_file=None)
+    assert settings.inngest_dev is development
+
+
+@pytest.mark.parametrize(
+    ("value", "base_url"),
+    [
+        ("http://localhost:8288", "http://localhost:8288"),
+        ("http://127.0.0.1:9999/", "http://127.0.0.1:9999"),
+        ("dev-server.internal:8288", "http://dev-server.internal:8288"),
+    ],
+)
+def test_inngest_dev_as_the_dev_server_url_is_development_mode_with_that_base_url(monkeypatch, value, base_url):
+    clear_environment(monkeypatch, "INNGEST_BASE_URL")
+    monkeypatch.setenv("INNGEST_DEV", value)
+    settings = load_settings(env_file=None)
+    assert settings.inngest_dev is True
+    assert settings.inngest_base_url == base_url
+
+
+def test_inngest_base_url_wins_over_the_url_in_inngest_dev_as_in_the_sdk(monkeypatch):
+    monkeypatch.setenv("INNGEST_DEV", "http://localhost:8288")
+    monkeypatch.setenv("INNGEST_BASE_URL", "http://127.0.0.1:7000")
+    assert load_settings(env_file=None).inngest_base_url == "http://127.0.0.1:7000"
+
+
+def test_an_app_built_with_inngest_dev_as_a_url_sends_to_that_server(monkeypatch, tmp_path):
+    clear_environment(monkeypatch, "INNGEST_BASE_URL")
+    monkeypatch.setenv("INNGEST_DEV", "http://127.0.0.1:8765")
+    application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"}, env_file=None)
+    client = application.extensions["inngest"]
+    assert client._event_api_origin == "http://127.0.0.1:8765"
+    assert client.is_production is False
+
+
+@pytest.mark.parametrize("value", ["maybe", "http://", "localhost:port"])
+def test_inngest_dev_that_is_neither_a_boolean_nor_a_url_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv("INNGEST_DEV", value)
+    with pytest.raises(SettingsError, match=r"INNGEST_DEV=.* is neither 1, 0, true, false nor a URL"):
+        load_settings(env_file=None)

@@ -65,6 +65,7 @@ class InngestServer:
         state_directory: Path | None = None,
         log_name: str = "inngest-server.log",
         port: int | None = None,
+        persist: bool = False,
     ) -> None:
         self.binary = binary
         self.mode = mode
@@ -74,6 +75,7 @@ class InngestServer:
         self.signing_key = secrets.token_hex(32) if mode == "start" else None
         self.event_key = secrets.token_hex(16) if mode == "start" else None
         self.state_directory = state_directory
+        self.persist = persist
         self.log_path = ARTIFACTS / log_name
         self._connect_ports = (free_port(), free_port(), free_port())
         self._process: subprocess.Popen[bytes] | None = None
@@ -91,6 +93,8 @@ class InngestServer:
         command += ["--connect-executor-grpc-port", str(executor_grpc)]
         if self.mode == "dev":
             command += ["--no-discovery", "--no-poll", "--retry-interval", "1"]
+            if self.persist:  # its state in <state_directory>/.inngest, kept across restarts
+                command += ["--persist"]
         else:
             command += ["--signing-key", str(self.signing_key), "--event-key", str(self.event_key)]
             command += ["--retry-interval", "1"]
@@ -105,7 +109,7 @@ class InngestServer:
         self.log_path.parent.mkdir(exist_ok=True)
         with self.log_path.open("a") as log:
             self._process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.state_directory
             )
         wait_until(self.answers, f"the Inngest server ({self.mode}) to answer on {self.url}", timeout)
 
@@ -156,6 +160,30 @@ class InngestServer:
     def run(self, run_id: str) -> dict[str, Any]:
         run: dict[str, Any] = self._get(f"/v1/runs/{run_id}")
         return run
+
+    def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The server's GraphQL API, which its UI reads: run traces and synced apps."""
+        headers = {"Authorization": f"Bearer {self.signing_key}"} if self.signing_key else {}
+        response = httpx.post(
+            f"{self.url}/v0/gql", json={"query": query, "variables": variables}, headers=headers, timeout=10
+        )
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        assert not answer.get("errors"), answer["errors"]
+        data: dict[str, Any] = answer["data"]
+        return data
+
+    def apps(self) -> list[dict[str, Any]]:
+        """The apps synced to the server: name, url, functionCount and the sync error if any."""
+        apps: list[dict[str, Any]] = self.graphql("{ apps { externalID url functionCount error } }")["apps"]
+        return apps
+
+    def steps_of(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's steps as the server traced them: name, status, attempts, startedAt and endedAt."""
+        query = """query ($runID: String!) { runTrace(runID: $runID) {
+            childrenSpans { name status attempts startedAt endedAt } } }"""
+        steps: list[dict[str, Any]] = self.graphql(query, runID=run_id)["runTrace"]["childrenSpans"]
+        return steps
 
     def finished_run(self, internal_event_id: str, status: str = "Completed", timeout: float = 60.0) -> dict[str, Any]:
         """The event's run once it has ended with `status` and, when completed, its output is stored.

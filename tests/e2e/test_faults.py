@@ -1,0 +1,97 @@
+"""What the real Inngest server does when a piece fails: the Event API down while documents are posted,
+the app killed between steps of a run, and two runs for one document at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from extensions import db
+from outbox import OutboxEvent
+from tests.e2e.conftest import running_stack
+from tests.sample_documents import SAMPLES, text_document
+
+EVENT = "documents/document.uploaded"
+
+
+def test_documents_posted_while_the_server_is_down_are_all_processed_when_it_returns(s3_endpoint, tmp_path):
+    names = [f"outage-{number}.txt" for number in range(4)]
+    # --persist: the server keeps the app's registration across the outage, as a deployed server does.
+    with running_stack(s3_endpoint, tmp_path, persist=True) as stack:
+        client = stack.user("outage@example.com")
+        for name in names:
+            stack.upload(client, name, SAMPLES["notes.txt"]())
+        stack.server.stop()
+
+        with ThreadPoolExecutor(len(names)) as pool:
+            answers = list(pool.map(lambda name: client.post("/api/route", json={"documentName": name}), names))
+        assert [answer.status_code for answer in answers] == [202] * len(names)
+        assert {answer.json()["status"] for answer in answers} == {"queued"}
+
+        stack.server.start()
+        documents = [stack.settled(client, name, "processed", timeout=90) for name in names]
+
+        with stack.database_app.app_context():
+            outbox = db.session.execute(db.select(OutboxEvent.event_id, OutboxEvent.status)).tuples().all()
+        assert {status for _, status in outbox} == {"delivered"}
+        received = Counter(event["id"] for event in stack.server.events(EVENT))
+        # Events lost = 0, counted on the server's side: every accepted document's event, each once.
+        assert received == Counter({event_id: 1 for event_id, _ in outbox})
+        for name, document in zip(names, documents, strict=True):
+            positions = [position for position, _ in stack.chunks(name)]
+            assert positions == list(range(document["chunkCount"]))
+
+
+def big_text_document() -> bytes:
+    """A few MB of text: extracting, chunking and storing it takes long enough to act during the run."""
+    return text_document() * 3000
+
+
+def test_a_run_whose_app_is_killed_between_steps_completes_when_the_app_returns(s3_endpoint, tmp_path):
+    with running_stack(s3_endpoint, tmp_path) as stack:
+        client = stack.user("killed@example.com")
+        stack.upload(client, "big.txt", big_text_document())
+        [event_id] = client.post("/api/route", json={"documentName": "big.txt"}).json()["eventIds"]
+        stack.settled(client, "big.txt", "processing")
+
+        stack.app.kill()  # SIGKILL to gunicorn and every worker, mid-run
+        stack.app.start()
+
+        document = stack.settled(client, "big.txt", "processed", timeout=120)
+        run = stack.server.finished_run(event_id, timeout=120)
+        assert run["output"]["status"] == "processed"
+        # The server saw the step the kill interrupted fail and ran it again.
+        assert any(step["attempts"] > 0 for step in stack.server.steps_of(run["run_id"]))
+        positions = [position for position, _ in stack.chunks("big.txt")]
+        assert positions == list(range(document["chunkCount"]))
+
+
+STEP_NAMES = {"mark-processing", "look-up-object", "compare-etag", "mark-unchanged", "extract-and-store"}
+
+
+def step_intervals(stack, run_id: str) -> list[tuple[datetime, datetime]]:
+    return [
+        (datetime.fromisoformat(step["startedAt"]), datetime.fromisoformat(step["endedAt"]))
+        for step in stack.server.steps_of(run_id)
+        if step["name"] in STEP_NAMES
+    ]
+
+
+def test_two_posts_for_one_document_never_run_their_steps_at_the_same_time(s3_endpoint, tmp_path):
+    with running_stack(s3_endpoint, tmp_path) as stack:
+        client = stack.user("twice-at-once@example.com")
+        stack.upload(client, "big.txt", big_text_document())
+        events = [client.post("/api/route", json={"documentName": "big.txt"}).json()["eventIds"][0] for _ in "ab"]
+        runs = [stack.server.finished_run(event, timeout=120) for event in events]
+
+        first, second = (step_intervals(stack, run["run_id"]) for run in runs)
+        # The concurrency key (one run per document) as the server's own trace shows it.
+        overlapping = [(a, b) for a in first for b in second if a[0] < b[1] and b[0] < a[1]]
+        assert len(first) >= 4
+        assert len(second) >= 4
+        assert overlapping == []
+        assert sorted(run["output"]["status"] for run in runs) in (["processed", "unchanged"], ["processed"] * 2)
+        document = stack.settled(client, "big.txt", "processed", "unchanged")
+        positions = [position for position, _ in stack.chunks("big.txt")]
+        assert positions == list(range(document["chunkCount"]))
