@@ -243,8 +243,9 @@ def find_dev_server_binary() -> str | None:
     warn(
         "WARNING: no Inngest dev server, so uploaded documents will NOT be processed:\n"
         "  the app's events reach no server and no Inngest function runs (reasons above).\n"
-        "  To fix it, export INNGEST_DEV_SERVER_BIN=/path/to/inngest (a binary fetched where the\n"
-        "  internet is reachable) and run `make run` again. Continuing with the app alone."
+        "  To fix it, export INNGEST_DEV_SERVER_BIN=/path/to/inngest (version 1.43.0, e.g. from\n"
+        "  `npx inngest-cli@1.43.0` where the internet is reachable) and run `make run` again.\n"
+        "  Continuing with the app alone."
     )
     return None
 
