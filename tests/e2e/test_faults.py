@@ -9,8 +9,10 @@ from datetime import datetime
 
 from extensions import db
 from outbox import OutboxEvent
+from outbox.relay import send
 from tests.e2e.conftest import running_stack
 from tests.sample_documents import SAMPLES, text_document
+from tests.support.inngest_server import stays_true, wait_until
 
 EVENT = "documents/document.uploaded"
 
@@ -41,6 +43,28 @@ def test_documents_posted_while_the_server_is_down_are_all_processed_when_it_ret
         for name, document in zip(names, documents, strict=True):
             positions = [position for position, _ in stack.chunks(name)]
             assert positions == list(range(document["chunkCount"]))
+
+
+def test_an_event_sent_again_with_its_id_starts_no_second_run(s3_endpoint, tmp_path):
+    """What the outbox relies on when a send reached Inngest but its answer was lost: it resends the same id."""
+    with running_stack(s3_endpoint, tmp_path) as stack:
+        client = stack.user("resent@example.com")
+        stack.upload(client, "notes.txt", SAMPLES["notes.txt"]())
+        [first] = client.post("/api/route", json={"documentName": "notes.txt"}).json()["eventIds"]
+        stack.settled(client, "notes.txt", "processed")
+        [event] = stack.server.events(EVENT)
+
+        with stack.database_app.app_context():
+            outbox_event = db.session.scalar(db.select(OutboxEvent))
+            assert outbox_event is not None
+            client = stack.database_app.extensions["inngest"]
+            [again] = send(client, outbox_event).inngest_ids
+            client._http_client._http_client_sync.close()  # the SDK has no close() of its own
+
+        resent = wait_until(lambda: [received["id"] for received in stack.server.events(EVENT)][1:], "the resend")
+        assert resent == [event["id"]]
+        assert stays_true(lambda: stack.server.runs_of(again) == [], seconds=3)
+        assert len(stack.server.runs_of(first)) == 1
 
 
 def big_text_document() -> bytes:

@@ -4,14 +4,13 @@ call and our endpoint checks it. The first test of our signature handling by som
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 
 from tests.e2e.conftest import running_stack
 from tests.sample_documents import SAMPLES
-from tests.support.inngest_server import InngestServer, server_binary, wait_until
+from tests.support.inngest_server import InngestServer, server_binary, stays_true, wait_until
 
 EVENT = "documents/document.uploaded"
 
@@ -66,13 +65,3 @@ def test_a_server_with_another_signing_key_is_refused_and_runs_nothing(s3_endpoi
             assert client.get("/api/documents/notes.txt").status_code == 404
         finally:
             other.stop()
-
-
-def stays_true(condition, seconds: float) -> bool:
-    """Whether `condition` holds on every look for `seconds` (to show that something does not happen)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not condition():
-            return False
-        time.sleep(0.25)
-    return True

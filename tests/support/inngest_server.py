@@ -41,6 +41,16 @@ def wait_until(condition: Callable[[], T | None], what: str, timeout: float = 60
         time.sleep(interval)
 
 
+def stays_true(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether `condition` holds on every look for `seconds`: to show that something does not happen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not condition():
+            return False
+        time.sleep(0.25)
+    return True
+
+
 def server_binary() -> str:
     """The path of the pinned server binary, or a skip (a failure when REQUIRE_INNGEST_DEV_SERVER=1)."""
     required = os.environ.get("REQUIRE_INNGEST_DEV_SERVER") == "1"
