@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 FUNCTION_ID = "process-document"
 GENERIC_FAILURE = "processing failed after several attempts; the error was logged, try again later"
+EVENT_MISMATCH = "the event does not match the document's record, so it was refused (and logged)"
 
 
 def build_process_document(client: inngest.Inngest, settings: AppSettings) -> inngest.Function[Any]:
@@ -44,7 +45,7 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
     )
     def process_document(ctx: inngest.ContextSync) -> dict[str, Any]:
         request = DocumentUploaded.from_event(ctx.event)
-        ctx.step.run("mark-processing", mark_processing, request.document_id, request.user_id, ctx.run_id)
+        ctx.step.run("mark-processing", check_and_mark_processing, request, ctx.run_id)
         found = ctx.step.run("look-up-object", look_up_object, request)
         if ctx.step.run("compare-etag", etag_unchanged, request, found["etag"]):
             return ctx.step.run("mark-unchanged", mark_unchanged, request.document_id, found["etag"])
@@ -58,6 +59,35 @@ def _document(document_id: int, user_id: int) -> Document:
     if document is None or document.user_id != user_id:
         raise inngest.NonRetriableError("the document record no longer exists")
     return document
+
+
+def mismatched_fields(document: Document, request: DocumentUploaded) -> list[str]:
+    """The event's fields that disagree with the document's row: where the object is, and whose it is.
+
+    The row was written by our own route; an event is anything holding the event key
+    (or, on a dev machine, any local process) could have sent.
+    """
+    recorded = {
+        "userId": (document.user_id, request.user_id),
+        "documentName": (document.name, request.document_name),
+        "s3Bucket": (document.s3_bucket, request.s3_bucket),
+        "s3Key": (document.s3_key, request.s3_key),
+    }
+    return [field for field, (ours, theirs) in recorded.items() if ours != theirs]
+
+
+def check_and_mark_processing(request: DocumentUploaded, run_id: str) -> dict[str, Any]:
+    """Refuse for good an event that disagrees with the row it names; otherwise mark the document processing."""
+    document = db.session.get(Document, request.document_id)
+    if document is None:
+        raise inngest.NonRetriableError("the document record no longer exists")
+    mismatched = mismatched_fields(document, request)
+    if mismatched:
+        logger.warning(
+            "refused an event for document %s: its %s differ from the record", document.id, ", ".join(mismatched)
+        )
+        raise inngest.NonRetriableError(EVENT_MISMATCH)
+    return mark_processing(request.document_id, request.user_id, run_id)
 
 
 def mark_processing(document_id: int, user_id: int, run_id: str) -> dict[str, Any]:
@@ -169,8 +199,8 @@ def record_failure(ctx: inngest.ContextSync) -> None:
         logger.error("run %s failed on a malformed event; no document to mark", failed_run_id)
         return
     document = db.session.get(Document, request.document_id)
-    if document is None or document.user_id != request.user_id:
-        return
+    if document is None or mismatched_fields(document, request):
+        return  # nothing of ours, or a forged event: it must not touch the row
     if document.status == DocumentStatus.PROCESSING.value and document.run_id not in (None, failed_run_id):
         return  # a newer run owns the document now
     document.status = DocumentStatus.FAILED.value

@@ -14,7 +14,7 @@ from botocore.config import Config
 
 from documents.models import Document
 from extensions import db
-from inngest_functions.process_document import GENERIC_FAILURE, mark_processing
+from inngest_functions.process_document import EVENT_MISMATCH, GENERIC_FAILURE, mark_processing
 from tests.conftest import free_port
 from tests.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
 from tests.sample_documents import MARKER, SAMPLES, text_document
@@ -177,7 +177,7 @@ def test_event_for_another_users_document_is_refused(client, submit, stored):
     event["data"]["userId"] += 1
     run = execute(client, PROCESS_DOCUMENT, event)
     assert run.no_retry is True
-    assert run.output["message"] == "the document record no longer exists"
+    assert run.output["message"] == EVENT_MISMATCH
     assert stored("notes.txt")[0]["status"] == "queued"
 
 
