@@ -59,6 +59,10 @@ class AppSettings(BaseSettings):
     # Production: let unsigned PUTs to /api/inngest sync the app (needs INNGEST_SERVE_ORIGIN).
     inngest_enable_unauthed_sync: bool = False
     inngest_send_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # The largest body /api/inngest reads. Inngest caps a run's state (its events and every
+    # step's output) at 32 MB, and the executor sends that state with each call; 1 MiB more
+    # for the request's envelope. Refused with 413 before it is read in full.
+    inngest_max_request_bytes: int = Field(default=33 * 1024 * 1024, ge=64 * 1024)
 
     # Processing.
     max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)

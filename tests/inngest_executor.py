@@ -32,6 +32,7 @@ class Run:
     steps: dict[str, Any] = field(default_factory=dict)
     step_names: list[str] = field(default_factory=list)
     stack: list[str] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
 
 
 def execute(
@@ -67,6 +68,7 @@ def execute(
         }
         response = client.post(f"/api/inngest?fnId={fn_id}&stepId=step", json=body)
         run.requests += 1
+        run.bodies.append(response.text if isinstance(response, httpx.Response) else response.get_data(as_text=True))
         run.status = response.status_code
         run.output = response.json() if isinstance(response, httpx.Response) else response.get_json()
         run.no_retry = response.headers.get("X-Inngest-No-Retry") == "true"
