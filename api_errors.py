@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
+
+# Names no host, ours or the caller's: the list of trusted names is not for outsiders.
+UNTRUSTED_HOST_MESSAGE = "this server does not answer to that host name; use the address you were given"
 
 
 class ApiError(Exception):
@@ -42,6 +45,8 @@ def register_error_handlers(app: Flask) -> None:
             return error.response
         status = error.code or 500
         headers = {key: value for key, value in error.get_headers() if key.lower() in {"allow", "retry-after"}}
+        if isinstance(error, SecurityError):  # a Host header not in TRUSTED_HOSTS
+            return error_response(status, UNTRUSTED_HOST_MESSAGE, headers)
         return error_response(status, _HTTP_MESSAGES.get(status, error.name), headers)
 
     @app.errorhandler(Exception)

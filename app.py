@@ -24,7 +24,7 @@ from inngest_functions import build_functions, create_client
 from inngest_functions.request_signatures import protect_inngest_endpoint
 from request_ids import LOG_FORMAT, RequestIdFilter, register_request_ids
 from settings import AppSettings, load_settings
-from web_security import register_web_security
+from web_security import CaseInsensitiveHost, register_web_security
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
@@ -53,6 +53,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(overrides)
     app.extensions["settings"] = settings
+    app.wsgi_app = CaseInsensitiveHost(app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_fix_x_for:
         # Only with the exact number of proxies in front: otherwise a client picks its own address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_fix_x_for)  # type: ignore[method-assign]

@@ -9,11 +9,23 @@ from flask import request
 from api_errors import ApiError
 
 
+def json_body() -> Any:
+    """The body parsed as JSON, or None when it is not JSON; 400 when it nests too deeply to parse.
+
+    Python's parser gives up on deep nesting with RecursionError, which Flask does
+    not turn into a 400 as it does other bad JSON.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "the JSON body is nested too deeply; send a flat JSON object") from None
+
+
 def json_object() -> dict[str, Any]:
     """The request body as a JSON object, or a 415/400 ApiError that says what to send."""
     if not request.is_json:
         raise ApiError(415, "send the body as JSON with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    body = json_body()
     if body is None:
         raise ApiError(400, "the body is not valid JSON")
     if not isinstance(body, dict):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
 from api_errors import ApiError
 from settings import AppSettings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -104,4 +109,20 @@ def register_web_security(app: Flask, settings: AppSettings) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if response.is_json:
+            # Documents, names and errors are one user's: no shared cache or back button may keep them.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class CaseInsensitiveHost:
+    """WSGI middleware: host names are case-insensitive (RFC 9110), Flask's TRUSTED_HOSTS check is not,
+    so `Host: LOCALHOST` is lowered before the check instead of being refused."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if "HTTP_HOST" in environ:
+            environ["HTTP_HOST"] = environ["HTTP_HOST"].lower()
+        return self.app(environ, start_response)

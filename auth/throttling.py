@@ -15,6 +15,7 @@ from flask_login import current_user
 from api_errors import error_response
 from auth.models import normalise_email
 from extensions import limiter
+from request_json import json_body
 
 # Per account, from any address: slows guessing one account's password from many addresses.
 FAILURES_PER_ACCOUNT = "5 per minute"
@@ -45,7 +46,7 @@ def retry_later(breached: RequestLimit) -> Response:
 def account_named_in_body() -> str:
     # Evaluated when the view is called, after the body cap: reading the body here is bounded.
     # JSON from the API, a form from the sign-in page: both count against the same account.
-    body = request.get_json(silent=True) if request.is_json else request.form
+    body = json_body() if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
     return "account:" + (normalise_email(email) if isinstance(email, str) else "")
 

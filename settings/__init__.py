@@ -150,7 +150,7 @@ class AppSettings(BaseSettings):
 
     @property
     def trusted_host_names(self) -> list[str]:
-        return _comma_separated(self.trusted_hosts)
+        return [name.lower() for name in _comma_separated(self.trusted_hosts)]
 
     def missing_s3_settings(self) -> list[str]:
         """Names (never values) of the S3 variables the route needs but lacks."""
