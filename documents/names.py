@@ -13,6 +13,22 @@ MAX_KEY_BYTES = 1024  # S3's limit on an object key
 # paragraph separators.
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
+# Characters that NFKC leaves alone but that look like / or \ (U+2215 DIVISION SLASH
+# in "a<U+2215>b.txt" reads as a folder in every list): refused, since a name that looks
+# like a path must be one. Full-width and small solidi are already folded by NFKC.
+SLASH_LOOK_ALIKES = frozenset(
+    "\u2044"  # FRACTION SLASH
+    "\u2215"  # DIVISION SLASH
+    "\u2216"  # SET MINUS
+    "\u29f5"  # REVERSE SOLIDUS OPERATOR
+    "\u29f8"  # BIG SOLIDUS
+    "\u29f9"  # BIG REVERSE SOLIDUS
+    "\u2571"  # BOX DRAWINGS LIGHT DIAGONAL UPPER RIGHT TO LOWER LEFT
+    "\u2572"  # BOX DRAWINGS LIGHT DIAGONAL UPPER LEFT TO LOWER RIGHT
+    "\u0337"  # COMBINING SHORT SOLIDUS OVERLAY
+    "\u0338"  # COMBINING LONG SOLIDUS OVERLAY
+)
+
 
 class InvalidDocumentNameError(ApiError):
     def __init__(self, message: str) -> None:
@@ -38,6 +54,8 @@ def parse_document_name(raw: object, *, key_prefix: str, user_id: int) -> str:
         raise InvalidDocumentNameError("contains control or invisible formatting characters")
     if "\\" in name:
         raise InvalidDocumentNameError("must not contain a backslash; use / between folders")
+    if any(character in SLASH_LOOK_ALIKES for character in name):
+        raise InvalidDocumentNameError("must not contain a character that looks like a slash; use / between folders")
     if name.startswith("/"):
         raise InvalidDocumentNameError("must not start with /; it is relative to your own folder")
     if any(segment in {"", ".", ".."} for segment in name.split("/")):

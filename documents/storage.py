@@ -32,12 +32,22 @@ class ObjectTooLargeError(Exception):
     pass
 
 
+# Signature Version 4 everywhere: AWS requires it in every region opened since 2014 and for
+# every new bucket, and boto3 would otherwise presign POSTs for us-east-1 with legacy SigV2.
+SIGNATURE_VERSION = "s3v4"
+
+
 def create_s3_client(settings: AppSettings) -> S3Client:
     return boto3.client(
         "s3",
         region_name=settings.aws_s3_region,
         endpoint_url=settings.aws_endpoint_url,
-        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
+        config=Config(
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            signature_version=SIGNATURE_VERSION,
+        ),
     )
 
 

@@ -14,14 +14,26 @@ from flask import current_app
 
 from api_errors import ApiError
 from documents.names import object_key_for, parse_document_name
-from documents.storage import S3Client
-from inngest_functions.extraction import UnsupportedDocumentError, extractor_for
+from documents.storage import SIGNATURE_VERSION, S3Client
+from inngest_functions.extraction import UnsupportedDocumentError, document_type, extractor_for
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
 UPLOAD_LIFETIME = timedelta(minutes=5)
 # type/subtype without parameters, as a browser's File.type gives it (RFC 6838 names).
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+
+# The media types each supported extension may be stored with, the usual one first.
+MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    ".txt": ("text/plain",),
+    ".md": ("text/markdown", "text/x-markdown", "text/plain"),
+    ".markdown": ("text/markdown", "text/x-markdown", "text/plain"),
+    ".html": ("text/html",),
+    ".htm": ("text/html",),
+    ".pdf": ("application/pdf",),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+}
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ def presign_upload(
         extractor_for(name)
     except UnsupportedDocumentError as error:
         raise ApiError(400, str(error)) from None
-    checked_type = _checked_content_type(content_type)
+    checked_type = _checked_content_type(content_type, document_type(name))
     _check_size(size, settings.max_document_bytes)
     key = object_key_for(settings.s3_key_prefix, user_id, name)
     expires_at = utcnow() + UPLOAD_LIFETIME
@@ -76,10 +88,21 @@ def presign_upload(
     return PresignedUpload(name, key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
 
 
-def _checked_content_type(content_type: object) -> str:
+def _checked_content_type(content_type: object, kind: str) -> str:
+    """The Content-Type the object is stored with: one that fits its extension, never the caller's whim.
+
+    S3 serves an object with the type it was uploaded with, so `text/html` on a `.txt`
+    would make a page of it. A browser that does not know the type says
+    application/octet-stream; then the extension's own type is used.
+    """
     if not isinstance(content_type, str) or not _CONTENT_TYPE.fullmatch(content_type):
         raise ApiError(400, 'contentType must be a media type such as "application/pdf" (no parameters)')
-    return content_type
+    allowed = MEDIA_TYPES[kind]
+    if content_type.lower() in allowed:
+        return content_type.lower()
+    if content_type.lower() == UNKNOWN_MEDIA_TYPE:
+        return allowed[0]
+    raise ApiError(400, f"contentType {content_type} does not fit a {kind} file; send {' or '.join(allowed)}")
 
 
 def _check_size(size: object, max_bytes: int) -> None:
@@ -99,10 +122,11 @@ def upload_endpoint(settings: AppSettings) -> tuple[str | None, Config]:
     bucket in another region with a redirect, which a presigned POST cannot follow.
     """
     if settings.aws_endpoint_url:
-        return settings.aws_endpoint_url, Config()
+        return settings.aws_endpoint_url, Config(signature_version=SIGNATURE_VERSION)
     if settings.aws_s3_region is None:
-        return None, Config()
-    return f"https://s3.{settings.aws_s3_region}.amazonaws.com", Config(s3={"addressing_style": "virtual"})
+        return None, Config(signature_version=SIGNATURE_VERSION)
+    virtual = Config(s3={"addressing_style": "virtual"}, signature_version=SIGNATURE_VERSION)
+    return f"https://s3.{settings.aws_s3_region}.amazonaws.com", virtual
 
 
 def upload_origin(settings: AppSettings) -> str | None:

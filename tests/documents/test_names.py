@@ -85,3 +85,9 @@ def test_a_key_of_exactly_1025_bytes_of_multibyte_characters_is_refused():
 def test_invisible_and_control_characters_are_refused(raw):
     with pytest.raises(InvalidDocumentNameError, match="control or invisible"):
         parse(raw)
+
+
+@pytest.mark.parametrize("raw", ["a\u2215b.txt", "a\u2044b.txt", "reports\u29f8q1.pdf", "a\u2216b.txt", "x\u0338y.md"])
+def test_characters_that_look_like_a_slash_are_refused(raw):
+    with pytest.raises(InvalidDocumentNameError, match="looks like a slash; use / between folders"):
+        parse_document_name(raw, key_prefix="users", user_id=1)

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from documents.uploads import UPLOAD_LIFETIME, create_presigning_client, upload_origin
+from documents.uploads import MEDIA_TYPES, UPLOAD_LIFETIME, create_presigning_client, upload_origin
+from inngest_functions.extraction import EXTRACTORS
 from settings import load_settings
 from tests.sample_documents import pdf_document
 from timestamps import utcnow
@@ -161,3 +162,37 @@ def origin_of_a_presigned_post(settings):
     client.close()
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("a.txt", "text/html"),
+        ("notes.md", "application/pdf"),
+        ("report.pdf", "text/html"),
+        ("page.html", "image/svg+xml"),
+    ],
+)
+def test_a_content_type_that_does_not_fit_the_extension_is_refused(auth, client, name, content_type):
+    auth.login()
+    response = ask_for_upload(client, name, content_type)
+    assert response.status_code == 400
+    assert f"contentType {content_type} does not fit a" in response.get_json()["error"]
+
+
+def test_an_unknown_type_from_the_browser_becomes_the_extensions_own(auth, client):
+    auth.login()
+    upload = ask_for_upload(client, "notes.md", "application/octet-stream").get_json()["upload"]
+    assert upload["fields"]["Content-Type"] == "text/markdown"
+
+
+def test_every_supported_extension_has_its_media_types():
+    assert set(MEDIA_TYPES) == set(EXTRACTORS)
+
+
+def test_presigned_posts_are_signed_with_sigv4_in_us_east_1(auth, client):
+    auth.login()
+    fields = ask_for_upload(client).get_json()["upload"]["fields"]
+    assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    assert "/us-east-1/s3/aws4_request" in fields["x-amz-credential"]
+    assert "AWSAccessKeyId" not in fields
