@@ -34,15 +34,18 @@ from inngest_functions.registration import registration_problem  # noqa: E402
 
 DEV_SERVER_SCRIPT = REPO_ROOT / "scripts" / "inngest-dev-server"
 
-APP_PORT = 3000
-DEV_SERVER_PORT = 8288
-LOCAL_S3_PORT = 9000
+# The ports are fixed for people (the README names them); the stack's own tests move them.
+APP_PORT = int(os.environ.get("MAKE_RUN_APP_PORT", "3000"))
+DEV_SERVER_PORT = int(os.environ.get("MAKE_RUN_DEV_SERVER_PORT", "8288"))
+LOCAL_S3_PORT = int(os.environ.get("MAKE_RUN_LOCAL_S3_PORT", "9000"))
+# The dev server's connect gateway ports (8289, 50052, 50053 unless given as "a,b,c").
+DEV_SERVER_CONNECT_PORTS = [port for port in os.environ.get("MAKE_RUN_CONNECT_PORTS", "").split(",") if port]
 APP_URL = f"http://127.0.0.1:{APP_PORT}"
 HEALTH_URL = f"{APP_URL}/healthz"
 INNGEST_SERVE_URL = f"{APP_URL}/api/inngest"
 DEV_SERVER_URL = f"http://127.0.0.1:{DEV_SERVER_PORT}"
 LOCAL_S3_URL = f"http://127.0.0.1:{LOCAL_S3_PORT}"
-CLI_ENVIRONMENT_FILE = REPO_ROOT / "instance" / "local-stack.env"
+CLI_ENVIRONMENT_FILE = Path(os.environ.get("MAKE_RUN_INSTANCE_DIR", REPO_ROOT / "instance")) / "local-stack.env"
 # Development only (make run is always INNGEST_DEV=1): a known account to try the pages with.
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo password"  # noqa: S105
@@ -57,7 +60,7 @@ LOCAL_S3_SETTINGS = {
 # The browser uploads straight to the bucket with presigned URLs, so the bucket must allow the app's origin.
 LOCAL_S3_CORS_RULES: list[CORSRuleTypeDef] = [
     {
-        "AllowedOrigins": ["http://localhost:3000", "http://127.0.0.1:3000"],
+        "AllowedOrigins": [f"http://localhost:{APP_PORT}", f"http://127.0.0.1:{APP_PORT}"],
         "AllowedMethods": ["GET", "PUT", "POST", "HEAD"],
         "AllowedHeaders": ["*"],
         "ExposeHeaders": ["ETag"],
@@ -169,7 +172,13 @@ def run_to_completion(
 
 
 def request_stop(signal_number: int, frame: FrameType | None) -> None:
-    """Turn SIGTERM into what Ctrl-C already raises, so both stop the stack the same way."""
+    """Turn SIGTERM into what Ctrl-C already raises, so both stop the stack the same way.
+
+    The first stop signal is the only one: from here on every SIGINT and SIGTERM is
+    ignored, so a second one (make passes its own SIGTERM on, Ctrl-C pressed twice)
+    cannot interrupt the cleanup and leave children running.
+    """
+    set_stop_signal_handlers(signal.SIG_IGN)
     raise KeyboardInterrupt(signal.Signals(signal_number).name)
 
 
@@ -252,6 +261,10 @@ def find_dev_server_binary() -> str | None:
 
 def start_dev_server(stack: Stack, binary: str) -> None:
     argv = [binary, "dev", "--no-discovery", "--no-poll", "-u", INNGEST_SERVE_URL, "--port", str(DEV_SERVER_PORT)]
+    if DEV_SERVER_CONNECT_PORTS:
+        gateway, gateway_grpc, executor_grpc = DEV_SERVER_CONNECT_PORTS
+        argv += ["--connect-gateway-port", gateway, "--connect-gateway-grpc-port", gateway_grpc]
+        argv += ["--connect-executor-grpc-port", executor_grpc]
     stack.start("Inngest dev server", argv, os.environ)
     wait_until(lambda: responds(DEV_SERVER_URL), "the Inngest dev server", stack, STARTUP_TIMEOUT_SECONDS)
 
