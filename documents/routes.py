@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from api_errors import ApiError
 from documents.idempotency import idempotent
 from documents.models import Document
 from documents.names import parse_document_name
+from documents.search import search_chunks
 from documents.service import accept_document, describe_document, find_document
 from documents.uploads import presign_upload
 from extensions import db
@@ -75,3 +76,14 @@ def show_document(document_name: str) -> Response:
         # Same answer whether the document is someone else's or nobody's.
         raise ApiError(404, f"you have no document named {name!r}; POST it to /api/route first")
     return jsonify(document=describe_document(document))
+
+
+@blueprint.get("/search")
+@login_required
+def search() -> Response:
+    """The signed-in user's chunks that contain every word of ?q=, best first, ?limit= at a time."""
+    arguments = request.args
+    page = search_chunks(
+        current_user.id, arguments.get("q"), limit=arguments.get("limit"), cursor=arguments.get("cursor")
+    )
+    return jsonify(page.to_json())

@@ -44,6 +44,15 @@ def s3_endpoint() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the session; `tests.postgres.create_database(it)` gives a fresh database."""
+    from tests.postgres import running_postgres  # imports this module: only when a test needs PostgreSQL
+
+    with running_postgres() as url_template:
+        yield url_template
+
+
 @pytest.fixture
 def s3(s3_endpoint: str) -> Iterator[Any]:
     client = boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.postgres import create_database, running_postgres
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    with running_postgres() as url_template:
-        yield url_template
+from tests.postgres import create_database
 
 
 @pytest.fixture
