@@ -1,0 +1,62 @@
+"""The table `make bench` prints and the charts it writes (matplotlib, PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from bench.load import Step
+
+LABELS = {
+    "inngest": "POST /api/route (ours: outbox + Inngest)",
+    "celery": "POST, Celery (Redis)",
+    "rq": "POST, RQ (Redis)",
+    "me": "GET /auth/me (no send)",
+}
+
+
+def latency_chart(steps: list[Step], path: Path, title: str = "Accept path: latency vs arrival rate") -> None:
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for label in dict.fromkeys(step.label for step in steps):
+        mine = [step for step in steps if step.label == label]
+        rates = [step.rate for step in mine]
+        for axis, percentile in zip(axes, (50, 99), strict=True):
+            axis.plot(rates, [step.percentile(percentile) for step in mine], marker="o", label=LABELS.get(label, label))
+    for axis, percentile in zip(axes, (50, 99), strict=True):
+        axis.set_xlabel("arrival rate (requests/s, open model)")
+        axis.set_ylabel(f"p{percentile} latency (ms)")
+        axis.set_yscale("log")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _markdown(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row[key]) for key in header) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def table(results: dict[str, Any]) -> str:
+    """Every section's numbers as Markdown tables (what BENCHMARKS.md quotes)."""
+    parts = [f"machine: {results['machine']}"]
+    if "accept" in results:
+        parts += ["\n## Accept path (latency in ms, throughput in ok answers/s)", _markdown(results["accept"]["steps"])]
+        parts += ["\nratio POST p50 / (me p50 + send p50):", _markdown([results["accept"]["ratio"]])]
+        parts += ["\nevents:", _markdown([results["accept"]["events"]])]
+    for section in ("outage", "latency", "processing", "steps", "memory", "scale_accept", "scale_processing"):
+        if section in results:
+            rows = results[section] if isinstance(results[section], list) else [results[section]]
+            parts += [f"\n## {section}", _markdown(rows)]
+    return "\n".join(parts)
