@@ -85,13 +85,19 @@ def events_lost(database_app: Any, server: InngestServer, accepted: int) -> dict
             return bool(pending == 0)
 
     wait_until(drained, "the outbox to drain", timeout=300, interval=1)
-    received = {event.get("id") for event in server.events(DocumentUploaded.NAME)}
     with database_app.app_context():
         ours = set(db.session.scalars(db.select(OutboxEvent.event_id)))
+    # The server stores what it received a moment after answering: give it up to a minute.
+    deadline = time.monotonic() + 60
+    while True:
+        received = {event.get("id") for event in server.events(DocumentUploaded.NAME)}
+        if not ours - received or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     return {
-        "accepted": accepted,
+        "accepted (2xx)": accepted,
         "outbox rows": len(ours),
-        "received": len(received & ours),
+        "received by the server": len(received & ours),
         "lost": len(ours - received),
     }
 

@@ -19,6 +19,7 @@ from typing import Any
 import psutil
 
 from bench import accept, report
+from bench.profile import profile_accept_path
 from bench.stack import Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
 from tests.support.inngest_server import InngestServer, server_binary
 
@@ -42,6 +43,8 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tiny configuration: proves the bench works")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.json and the charts go")
+    parser.add_argument("--rates", help="comma-separated arrival rates of the ladder (requests/s)")
+    parser.add_argument("--duration", type=float, help="seconds at each rate")
     parser.add_argument("--sections", default="accept,peers,latency,processing,memory,scale,profile,outage")
     return parser.parse_args()
 
@@ -52,9 +55,12 @@ def main() -> None:
     quick = arguments.quick
     rates = [10.0] if quick else [25.0, 50.0, 100.0, 150.0, 200.0, 300.0]
     duration = 1.0 if quick else 10.0
+    if arguments.rates:
+        rates = [float(rate) for rate in arguments.rates.split(",")]
+    duration = arguments.duration or duration
     arguments.results.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "quick": quick, "rates": rates, "duration": duration}
-    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-") as directory:
+    with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
         work = Path(directory)
         s3_endpoint = stack.enter_context(local_s3(BUCKET))
         server = InngestServer(server_binary(), log_name="bench-inngest-server.log")
@@ -81,6 +87,13 @@ def main() -> None:
                 "events": accept.events_lost(database_app, server, accepted),
             }
             report.latency_chart(steps, arguments.results / "accept-latency.png")
+
+        if "profile" in sections:
+            print("profile: py-spy on the workers while POST /api/route takes 50/s")
+            results["profile"] = profile_accept_path(
+                app, cookie, 50.0, 3.0 if quick else 20.0, work / "load", arguments.results
+            )
+            print(json.dumps(results["profile"], indent=1))
 
     (arguments.results / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(report.table(results))

@@ -141,7 +141,7 @@ def redis_server_binary() -> str:
 
 
 class Redis:
-    """Debian's redis-server on a free port with its built-in defaults: RDB snapshots now and then, no append-only file."""
+    """Debian's redis-server on a free port, built-in defaults: RDB snapshots now and then, no append-only file."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -173,7 +173,11 @@ class Redis:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
 
 
 @contextmanager
