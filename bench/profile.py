@@ -15,27 +15,17 @@ from bench.stack import Gunicorn
 def profile_accept_path(
     app: Gunicorn, cookie: str, rate: float, duration: float, work: Path, results: Path
 ) -> dict[str, float]:
-    """Record the workers while vegeta posts at `rate`; write the SVG and the collapsed stacks; the top frames' share."""
+    """Record the workers while vegeta posts at `rate`: an SVG, the collapsed stacks, the top frames' share."""
     assert app.process is not None
     py_spy = str(Path(sys.executable).parent / "py-spy")
     collapsed = results / "accept-profile.txt"
     targets = post_targets(f"{app.url}/api/route", cookie, int(rate * duration) + 1, "profile")
     load = threading.Thread(target=attack, args=("profile", targets, rate, duration, work, {200, 202}))
     load.start()
+    command = [py_spy, "record", "--pid", str(app.process.pid), "--subprocesses", "--duration", f"{duration:g}"]
     recorders = [
         subprocess.Popen(
-            [
-                py_spy,
-                "record",
-                "--pid",
-                str(app.process.pid),
-                "--subprocesses",
-                "--duration",
-                f"{duration:g}",
-                "--rate",
-                "250",
-            ]
-            + ["--nonblocking", "--format", kind, "--output", str(path)],
+            [*command, "--rate", "100", "--format", kind, "--output", str(path)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -54,8 +44,6 @@ def top_frames(collapsed: Path, limit: int = 15) -> dict[str, float]:
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         samples = int(count)
-        if "outbox-relay" in stack or "idle" in stack:
-            continue
         total += samples
         frames = {frame.split(" (")[0] for frame in stack.split(";")}
         for frame in frames:
