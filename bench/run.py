@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import tempfile
@@ -18,12 +19,15 @@ from typing import Any
 
 import psutil
 
-from bench import accept, report
+from bench import accept, processing, report
+from bench.corpus import CorpusDocument, make_corpus, make_document
 from bench.profile import profile_accept_path
-from bench.stack import Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
+from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
 from tests.support.inngest_server import InngestServer, server_binary
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CORPUS = Path(__file__).resolve().parent / ".corpus"  # generated once, git-ignored
+POOL = 2  # worker processes for the peers and in-process: as many as gunicorn's workers
 BUCKET = "bench-documents"
 
 
@@ -39,18 +43,30 @@ def machine() -> dict[str, Any]:
     }
 
 
+def database_user_id(database_app: Any) -> int:
+    from auth.models import User
+    from extensions import db
+
+    with database_app.app_context():
+        return int(db.session.scalar(db.select(User.id).where(User.email == EMAIL)))
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tiny configuration: proves the bench works")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.json and the charts go")
     parser.add_argument("--rates", help="comma-separated arrival rates of the ladder (requests/s)")
     parser.add_argument("--duration", type=float, help="seconds at each rate")
+    parser.add_argument("--memory-mb", type=float, default=50.0, help="size of the memory section's documents")
     parser.add_argument("--sections", default="accept,peers,latency,processing,memory,scale,profile,outage")
     return parser.parse_args()
 
 
 def main() -> None:
     arguments = parse_arguments()
+    # The local S3 logs every request, and httpx every send of the baseline: keep the table readable.
+    for name in ("werkzeug", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     sections = set(arguments.sections.split(","))
     quick = arguments.quick
     rates = [10.0] if quick else [25.0, 50.0, 100.0, 150.0, 200.0, 300.0]
@@ -94,6 +110,63 @@ def main() -> None:
                 app, cookie, 50.0, 3.0 if quick else 20.0, work / "load", arguments.results
             )
             print(json.dumps(results["profile"], indent=1))
+
+        if sections & {"latency", "processing", "memory"}:
+            processing.sync(app)
+        user = (database_user_id(database_app), EMAIL)
+
+        if "latency" in sections:
+            print("4. latency to processed: 20 KB text documents, one at a time")
+            small = make_corpus(CORPUS / "latency", 1, 20_000, 20_001)
+            names = [f"latency-{index}" for index in range(3 if quick else 30)]
+            for prefix in names:
+                processing.upload(s3_endpoint, BUCKET, user[0], prefix, small)
+            results["latency"] = processing.latency_to_processed(
+                database_app, app, cookie, [f"{prefix}/{small[0].name}" for prefix in names]
+            )
+            print(results["latency"])
+
+        if "processing" in sections:
+            print("3. processing: the corpus through Inngest, Celery, RQ and in-process")
+            corpus = make_corpus(CORPUS / "main", 5 if quick else 100, 10_000, 100_000 if quick else 5_000_000)
+            large = [document for document in corpus if document.size > 1_000_000]
+            rows = []
+            for system in ("inngest", "celery", "rq", "in-process"):
+                for label, documents in (("all", corpus), ("> 1 MB", large)):
+                    if not documents:
+                        continue
+                    prefix = f"{system}-{label.replace(' ', '').replace('>', 'over')}"
+                    processing.upload(s3_endpoint, BUCKET, user[0], prefix, documents)
+                    if system == "in-process":
+                        row, per_document = processing.run_in_process(
+                            database_app, settings, user, prefix, documents, POOL
+                        )
+                        results.setdefault("in_process_documents", []).extend(per_document)
+                    elif system == "inngest":
+                        row = processing.run_corpus(database_app, app, cookie, system, prefix, documents)
+                    else:
+                        with processing.peer_workers(system, settings, redis.url, POOL):
+                            row = processing.run_corpus(database_app, app, cookie, system, prefix, documents)
+                    row["set"] = label
+                    rows.append(row)
+                    print(row)
+            results["processing"] = rows
+            results["steps"] = processing.extraction_steps(corpus)
+
+        if "memory" in sections:
+            print(f"5. memory: peak RSS of the worker processing a {arguments.memory_mb} MB PDF and text file")
+            size = int((1 if quick else arguments.memory_mb) * 1_000_000)
+            rows = []
+            for kind in (".pdf", ".txt"):
+                path = CORPUS / "memory" / f"big-{size}{kind}"
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(make_document(kind, size, 50))
+                document = CorpusDocument(name=path.name, path=path, size=path.stat().st_size)
+                processing.upload(s3_endpoint, BUCKET, user[0], "memory", [document])
+                rows.append(processing.peak_rss(app, database_app, cookie, f"memory/{document.name}"))
+                print(rows[-1])
+            results["memory"] = rows
 
     (arguments.results / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(report.table(results))
