@@ -39,6 +39,27 @@ def latency_chart(steps: list[Step], path: Path, title: str = "Accept path: late
     plt.close(figure)
 
 
+def scale_chart(accept_rows: list[dict[str, Any]], processing_rows: list[dict[str, Any]], path: Path) -> None:
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for workers in sorted({row["workers"] for row in accept_rows}):
+        mine = [row for row in accept_rows if row["workers"] == workers]
+        axes[0].plot(
+            [row["rate"] for row in mine], [row["p99"] for row in mine], marker="o", label=f"{workers} workers"
+        )
+    axes[0].set_xlabel("arrival rate (POST /api/route per s)")
+    axes[0].set_ylabel("p99 latency (ms)")
+    axes[0].set_yscale("log")
+    axes[0].legend()
+    axes[0].grid(True, alpha=0.3)
+    axes[1].bar([str(row["workers"]) for row in processing_rows], [row["MB/s"] for row in processing_rows])
+    axes[1].set_xlabel("app worker processes")
+    axes[1].set_ylabel("corpus MB/s through Inngest")
+    figure.suptitle("Scale: 1, 2 and 4 gunicorn workers (8 threads each)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
 def _markdown(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""

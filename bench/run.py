@@ -168,6 +168,29 @@ def main() -> None:
                 print(rows[-1])
             results["memory"] = rows
 
+        if "scale" in sections:
+            print("6. scale: the accept ladder and a corpus slice with 1, 2 and 4 app worker processes")
+            app.stop()
+            corpus = make_corpus(CORPUS / "main", 5 if quick else 100, 10_000, 100_000 if quick else 5_000_000)
+            slice_ = corpus[: 5 if quick else 40]
+            accept_rows, processing_rows = [], []
+            for workers in (1, 2, 4):
+                with gunicorn(settings, target="bench.peers:app", workers=workers) as scaled:
+                    scaled_cookie = scaled.session_cookie()
+                    steps = accept.ladder(
+                        scaled, scaled_cookie, rates, duration, work / f"scale-{workers}", systems=("inngest",)
+                    )
+                    accept_rows += [{"workers": workers, **step.row()} for step in steps]
+                    processing.sync(scaled)
+                    prefix = f"scale-{workers}"
+                    processing.upload(s3_endpoint, BUCKET, user[0], prefix, slice_)
+                    row = processing.run_corpus(database_app, scaled, scaled_cookie, "inngest", prefix, slice_)
+                    processing_rows.append({"workers": workers, **row})
+                    print(processing_rows[-1])
+            results["scale_accept"] = accept_rows
+            results["scale_processing"] = processing_rows
+            report.scale_chart(accept_rows, processing_rows, arguments.results / "scale.png")
+
     (arguments.results / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(report.table(results))
 
