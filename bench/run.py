@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, processing, report
+from bench import accept, outage, processing, report
 from bench.corpus import CorpusDocument, make_corpus, make_document
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -110,6 +110,19 @@ def main() -> None:
                 app, cookie, 50.0, 3.0 if quick else 20.0, work / "load", arguments.results
             )
             print(json.dumps(results["profile"], indent=1))
+
+        if "outage" in sections:
+            print("2b. the broker killed mid-run and restarted: Redis for Celery and RQ, the Inngest server for us")
+            rows = []
+            for system in ("celery", "rq", "inngest"):
+                broker = server if system == "inngest" else redis
+                rows.append(
+                    outage.broker_down(
+                        system, app, cookie, broker, database_app, 10.0 if quick else 20.0, 3.0 if quick else 15.0, work
+                    )
+                )
+                print(rows[-1])
+            results["outage"] = rows
 
         if sections & {"latency", "processing", "memory"}:
             processing.sync(app)
