@@ -36,6 +36,19 @@ def accept_document(user: User, name: str, settings: AppSettings, client: innges
     """
     assert settings.aws_s3_bucket, "checked by the route"
     assert settings.aws_s3_region, "checked by the route"
+    session = db.session()
+    # What this request holds after each commit is what it just wrote, so reading both rows
+    # back (SQLAlchemy's default after a commit) would cost two SELECTs for nothing.
+    session.expire_on_commit = False
+    try:
+        return _accept(user, name, settings, client)
+    finally:
+        session.expire_on_commit = True
+
+
+def _accept(user: User, name: str, settings: AppSettings, client: inngest.Inngest) -> Accepted:
+    assert settings.aws_s3_bucket
+    assert settings.aws_s3_region
     document = _queue_document(
         user, name, settings.aws_s3_bucket, object_key_for(settings.s3_key_prefix, user.id, name)
     )
