@@ -43,6 +43,11 @@ def machine() -> dict[str, Any]:
     }
 
 
+def save(directory: Path, results: dict[str, Any]) -> None:
+    """After each section, so a run that fails late keeps what it measured."""
+    (directory / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
 def database_user_id(database_app: Any) -> int:
     from auth.models import User
     from extensions import db
@@ -104,6 +109,7 @@ def main() -> None:
             }
             report.latency_chart(steps, arguments.results / "accept-latency.png")
 
+        save(arguments.results, results)
         if "profile" in sections:
             print("profile: py-spy on the workers while POST /api/route takes 50/s")
             results["profile"] = profile_accept_path(
@@ -111,6 +117,7 @@ def main() -> None:
             )
             print(json.dumps(results["profile"], indent=1))
 
+        save(arguments.results, results)
         if "outage" in sections:
             print("2b. the broker killed mid-run and restarted: Redis for Celery and RQ, the Inngest server for us")
             rows = []
@@ -128,6 +135,7 @@ def main() -> None:
             processing.sync(app)
         user = (database_user_id(database_app), EMAIL)
 
+        save(arguments.results, results)
         if "latency" in sections:
             print("4. latency to processed: 20 KB text documents, one at a time")
             small = make_corpus(CORPUS / "latency", 1, 20_000, 20_001)
@@ -166,6 +174,7 @@ def main() -> None:
             results["processing"] = rows
             results["steps"] = processing.extraction_steps(corpus)
 
+        save(arguments.results, results)
         if "memory" in sections:
             print(f"5. memory: peak RSS of the worker processing a {arguments.memory_mb} MB PDF and text file")
             size = int((1 if quick else arguments.memory_mb) * 1_000_000)
@@ -181,6 +190,7 @@ def main() -> None:
                 print(rows[-1])
             results["memory"] = rows
 
+        save(arguments.results, results)
         if "scale" in sections:
             print("6. scale: the accept ladder and a corpus slice with 1, 2 and 4 app worker processes")
             app.stop()
@@ -204,7 +214,7 @@ def main() -> None:
             results["scale_processing"] = processing_rows
             report.scale_chart(accept_rows, processing_rows, arguments.results / "scale.png")
 
-    (arguments.results / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    save(arguments.results, results)
     print(report.table(results))
 
 
