@@ -17,6 +17,7 @@ import boto3
 import httpx
 import numpy as np
 import psutil
+import redis
 
 from bench.corpus import CorpusDocument
 from bench.stack import Gunicorn
@@ -93,6 +94,7 @@ def _throughput(system: str, corpus: list[CorpusDocument], seconds: float, faile
 @contextmanager
 def peer_workers(system: str, settings: dict[str, Any], redis_url: str, pool: int) -> Iterator[None]:
     """A Celery or RQ worker pool of `pool` processes running bench.peers.process."""
+    redis.Redis.from_url(redis_url).flushdb()  # jobs left by the accept ladder, whose documents do not exist
     binary = Path(sys.executable).parent
     if system == "celery":
         command = [str(binary / "celery"), "-A", "bench.peers:celery_app", "worker", f"--concurrency={pool}"]
