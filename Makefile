@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install system-packages clean bench bench-system-packages
+.PHONY: run test lint format install system-packages clean bench bench-setup bench-system-packages
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,11 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-test: lint system-packages
+test: lint system-packages bench-setup
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) bench/.bin bench/.corpus .pytest_cache .mypy_cache .ruff_cache test-artifacts
 
 # `make bench`: the benchmarks (bench/, BENCHMARKS.md) in their own virtualenv, with vegeta
 # (the load generator, a Go module built with the machine's Go) and Debian's redis-server.
@@ -66,5 +66,8 @@ bench-system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
 
-bench: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages
+# The bench's virtualenv, vegeta and redis-server; `make test` needs them for its smoke run (tests/bench/).
+bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages
+
+bench: bench-setup
 	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)

@@ -37,15 +37,31 @@ def profile_accept_path(
     return top_frames(collapsed)
 
 
-def top_frames(collapsed: Path, limit: int = 15) -> dict[str, float]:
-    """Share of the samples (%) in which each of our own functions (or the library call it makes) is on the stack."""
+# Where a sample of a worker goes, first match wins: the frame names py-spy records (function (file:line)).
+BUCKETS = (
+    ("outbox relay thread", ("(outbox/relay.py:1", "_run (outbox/relay.py")),
+    ("logging", ("(logging/__init__.py",)),
+    ("send_sync: the Event API round trip", ("send_sync (inngest/",)),
+    ("database commit", ("commit (sqlalchemy/orm/session.py",)),
+    ("session loading (flask-login user)", ("load_user (auth/login.py",)),
+    ("document row: find + insert", ("_queue_document (documents/service.py",)),
+    ("response: describe_document", ("describe_document (documents/service.py",)),
+    ("the rest of the view", ("submit_document (documents/routes.py",)),
+    ("Flask/werkzeug around the view", ("wsgi_app (flask/app.py",)),
+    ("gunicorn: parse, write, accept", ("(gunicorn/",)),
+)
+
+
+def top_frames(collapsed: Path) -> dict[str, float]:
+    """Share (%) of the workers' samples in each part of the accept path (see BUCKETS)."""
+    shares: Counter[str] = Counter()
     total = 0
-    inclusive: Counter[str] = Counter()
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         samples = int(count)
+        if stack.endswith("_worker (concurrent/futures/thread.py:81)"):
+            continue  # a gunicorn thread waiting for a request, which py-spy does not see as idle
         total += samples
-        frames = {frame.split(" (")[0] for frame in stack.split(";")}
-        for frame in frames:
-            inclusive[frame] += samples
-    return {frame: round(100 * samples / total, 1) for frame, samples in inclusive.most_common(limit)} if total else {}
+        bucket = next((name for name, marks in BUCKETS if any(mark in stack for mark in marks)), "other")
+        shares[bucket] += samples
+    return {name: round(100 * samples / total, 1) for name, samples in shares.most_common()} if total else {}
