@@ -28,6 +28,13 @@ def ladder(
     app: Gunicorn, cookie: str, rates: list[float], duration: float, work: Path, *, systems: tuple[str, ...]
 ) -> list[Step]:
     """Each rate in turn, every system at it back to back (so they share the machine's noise); stop past our knee."""
+    for system in systems:  # warm up (imports, connection pools, caches); not measured
+        targets = (
+            get_targets(f"{app.url}/auth/me", cookie)
+            if system == "me"
+            else post_targets(f"{app.url}{ROUTES[system]}", cookie, 31, f"{system}-warm-up")
+        )
+        attack(f"{system}-warm-up", targets, 10, 3, work, OK_CODES[system])
     steps = []
     for rate in rates:
         count = int(rate * duration) + 1

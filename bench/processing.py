@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 import psutil
 import redis
+from boto3.s3.transfer import TransferConfig
 
 from bench.corpus import CorpusDocument
 from bench.stack import Gunicorn
@@ -44,8 +45,10 @@ def sync(app: Gunicorn) -> None:
 
 def upload(s3_endpoint: str, bucket: str, user_id: int, prefix: str, corpus: list[CorpusDocument]) -> None:
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=s3_endpoint)
+    # One PUT per object: moto gives a multipart upload a checksum that boto3's download then rejects.
+    single_put = TransferConfig(multipart_threshold=2**31)
     for document in corpus:
-        s3.upload_file(str(document.path), bucket, f"users/{user_id}/{prefix}/{document.name}")
+        s3.upload_file(str(document.path), bucket, f"users/{user_id}/{prefix}/{document.name}", Config=single_put)
     s3.close()
 
 
@@ -100,7 +103,10 @@ def peer_workers(system: str, settings: dict[str, Any], redis_url: str, pool: in
         command = [str(binary / "celery"), "-A", "bench.peers:celery_app", "worker", f"--concurrency={pool}"]
         command += ["--pool=prefork", "--loglevel=WARNING", "-Q", "documents", "--without-gossip", "--without-mingle"]
     else:
-        command = [str(binary / "rq"), "worker-pool", "-n", str(pool), "--url", redis_url, "documents"]
+        # SimpleWorker runs jobs in the worker process: RQ's default forks a child per job, which
+        # would build the Flask app again for every job and measure that instead of the work.
+        command = [str(binary / "rq"), "worker-pool", "-n", str(pool), "-w", "rq.worker.SimpleWorker"]
+        command += ["--url", redis_url, "documents"]
     environment = environment_for({**settings, "BENCH_REDIS_URL": redis_url})
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -277,6 +283,7 @@ def peak_rss(app: Gunicorn, database_app: Any, cookie: str, name: str) -> dict[s
         "peak RSS MB": round(peak_mb, 1),
         "growth MB": round(peak_mb - base_mb, 1),
         "growth / text": round((peak_mb - base_mb) / text_mb, 2) if text_mb else None,
+        "error": row.error or "",
     }
 
 

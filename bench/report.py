@@ -69,13 +69,41 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """At each rate below our knee: the accept path against its two unavoidable parts, and against the peers."""
+    steps = results["accept"]["steps"]
+    send = results["accept"]["ratio"]["send_p50"]
+    rows = []
+    for ours in (step for step in steps if step["label"] == "inngest" and step["errors"] == 0):
+        if ours["throughput"] < ours["rate"] * 0.9 or ours["p99"] > 250:  # past the knee
+            continue
+        same_rate = {step["label"]: step for step in steps if step["rate"] == ours["rate"]}
+        row: dict[str, Any] = {"rate": ours["rate"], "POST p50": ours["p50"]}
+        if "me" in same_rate:
+            row["me p50"] = same_rate["me"]["p50"]
+            row["send p50"] = send
+            row["POST / (me + send)"] = round(ours["p50"] / (same_rate["me"]["p50"] + send), 2)
+        peers = [same_rate[peer] for peer in ("celery", "rq") if peer in same_rate]
+        if peers:
+            fastest = min(peers, key=lambda step: step["p50"])
+            row["fastest peer"] = f"{fastest['label']} {fastest['p50']}"
+            row["POST / fastest peer"] = round(ours["p50"] / fastest["p50"], 2)
+        rows.append(row)
+    return rows
+
+
 def table(results: dict[str, Any]) -> str:
     """Every section's numbers as Markdown tables (what BENCHMARKS.md quotes)."""
     parts = [f"machine: {results['machine']}"]
     if "accept" in results:
         parts += ["\n## Accept path (latency in ms, throughput in ok answers/s)", _markdown(results["accept"]["steps"])]
-        parts += ["\nratio POST p50 / (me p50 + send p50):", _markdown([results["accept"]["ratio"]])]
+        parts += ["\nPOST p50 / (me p50 + send p50), and / the fastest peer's p50:", _markdown(comparison(results))]
         parts += ["\nevents:", _markdown([results["accept"]["events"]])]
+    if "profile" in results:
+        shares = [
+            {"part of the accept path": part, "% of samples": share} for part, share in results["profile"].items()
+        ]
+        parts += ["\n## Profile of the workers under POST /api/route (py-spy)", _markdown(shares)]
     for section in ("outage", "latency", "processing", "steps", "memory", "scale_accept", "scale_processing"):
         if section in results:
             rows = results[section] if isinstance(results[section], list) else [results[section]]
