@@ -132,6 +132,10 @@ def main() -> None:
             results["outage"] = rows
 
         if sections & {"latency", "processing", "memory"}:
+            # A fresh server (the dev server keeps its state in memory): the events of the
+            # ladder, stored while no function was registered, must not become runs now.
+            server.stop()
+            server.start()
             processing.sync(app)
         user = (database_user_id(database_app), EMAIL)
 
@@ -198,6 +202,8 @@ def main() -> None:
             slice_ = corpus[: 5 if quick else 40]
             accept_rows, processing_rows = [], []
             for workers in (1, 2, 4):
+                server.stop()  # no function registered while the ladder runs, as in section 1
+                server.start()
                 with gunicorn(settings, target="bench.peers:app", workers=workers) as scaled:
                     scaled_cookie = scaled.session_cookie()
                     steps = accept.ladder(
