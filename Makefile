@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install system-packages clean
+.PHONY: run test lint format install system-packages clean bench bench-setup bench-system-packages
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,35 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-test: lint system-packages
+test: lint system-packages bench-setup
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) bench/.bin bench/.corpus .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# `make bench`: the benchmarks (bench/, BENCHMARKS.md) in their own virtualenv, with vegeta
+# (the load generator, a Go module built with the machine's Go) and Debian's redis-server.
+BENCH_VENV := .venv-bench
+BENCH_INSTALLED := $(BENCH_VENV)/.installed
+VEGETA := bench/.bin/vegeta
+
+$(BENCH_INSTALLED): requirements.txt requirements-dev.txt bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_INSTALLED)
+
+$(VEGETA):
+	GOBIN=$(CURDIR)/bench/.bin go install github.com/tsenart/vegeta/v12@v12.12.0
+
+bench-system-packages:
+	@if ! command -v redis-server >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing redis-server for the bench (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+# The bench's virtualenv, vegeta and redis-server; `make test` needs them for its smoke run (tests/bench/).
+bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages
+
+bench: bench-setup
+	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)

@@ -127,6 +127,9 @@ def _configure_logging() -> None:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
         for handler in logging.getLogger().handlers:
             handler.addFilter(RequestIdFilter())
+        # httpx logs every request at INFO: one line per event sent, on the accept path. The
+        # outbox records each delivery and logs the failures, so only httpx's warnings are kept.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def __getattr__(name: str) -> Flask:

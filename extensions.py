@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 
 class Base(DeclarativeBase):
@@ -40,6 +41,35 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+_RELAXED = "commit_relaxed"
+
+
+def commit_relaxed() -> None:
+    """Commit without waiting for the disk, for a write whose loss in a power cut costs only a retry.
+
+    The transaction is still atomic and survives the process dying (SIGKILL included);
+    only an OS crash or power cut right after it may undo it. PostgreSQL:
+    `synchronous_commit = off` for this transaction. SQLite in WAL mode:
+    `synchronous = NORMAL` until the connection goes back to the pool.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        # SQLite refuses to change it inside a transaction: then this commit simply waits.
+        if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+            raw.execute("PRAGMA synchronous=NORMAL")
+            connection.info[_RELAXED] = True
+    db.session.commit()
+
+
+@event.listens_for(Pool, "checkin")
+def _restore_synchronous_commits(dbapi_connection: Any, record: Any) -> None:
+    if record is not None and record.info.pop(_RELAXED, False) and isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=FULL")
 
 
 def ensure_sqlite_directory(database_url: str) -> None:

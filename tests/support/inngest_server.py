@@ -151,16 +151,19 @@ class InngestServer:
 
     def events(self, name: str) -> list[dict[str, Any]]:
         """Every event of that name the server received (each send is one, even with a repeated `id`)."""
-        received: list[dict[str, Any]] = []
+        # The server may answer fewer than `limit` (1.43.0 gives at most 51) before the end:
+        # only an empty page, or one that brings nothing new, ends the list.
+        received: dict[str, dict[str, Any]] = {}
         cursor: str | None = None
         while True:
             params: dict[str, Any] = {"name": name, "limit": 100}
             if cursor:
                 params["cursor"] = cursor
             page: list[dict[str, Any]] = self._get("/v1/events", **params)
-            received += page
-            if len(page) < 100:
-                return received
+            new = [event for event in page if event["internal_id"] not in received]
+            if not new:
+                return list(received.values())
+            received.update((event["internal_id"], event) for event in new)
             cursor = page[-1]["internal_id"]
 
     def runs_of(self, internal_event_id: str) -> list[dict[str, Any]]:
