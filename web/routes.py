@@ -14,6 +14,7 @@ from auth import throttling
 from auth.accounts import authenticate, end_every_session
 from documents.models import Chunk, DocumentStatus
 from documents.names import parse_document_name
+from documents.search import search_chunks
 from documents.service import describe_document, find_document
 from documents.uploads import upload_origin
 from extensions import db
@@ -95,16 +96,39 @@ def document(document_name: str) -> str:
     found = find_document(current_user.id, name)
     if found is None:
         abort(404, f"You have no document named {name!r}.")
+    # ?chunk=N (a search result) shows the chunks around N; otherwise the first ones.
+    wanted = request.args.get("chunk", type=int)
+    first = max(0, wanted - FIRST_CHUNKS // 2) if wanted is not None and wanted >= 0 else 0
     chunks = db.session.scalars(
-        db.select(Chunk).where(Chunk.document_id == found.id).order_by(Chunk.position).limit(FIRST_CHUNKS)
+        db.select(Chunk)
+        .where(Chunk.document_id == found.id, Chunk.position >= first)
+        .order_by(Chunk.position)
+        .limit(FIRST_CHUNKS)
     ).all()
     details = describe_document(found)
     run_url = None
     if settings.inngest_dev and found.run_id:
         run_url = f"{(settings.inngest_base_url or DEV_SERVER_URL).rstrip('/')}/run?runID={found.run_id}"
     return render_template(
-        "document.html", document=details, chunks=chunks, in_flight=found.status in IN_FLIGHT, run_url=run_url
+        "document.html",
+        document=details,
+        chunks=chunks,
+        wanted_chunk=wanted,
+        in_flight=found.status in IN_FLIGHT,
+        run_url=run_url,
     )
+
+
+@blueprint.get("/search")
+@sign_in_required
+def search() -> str | tuple[str, int]:
+    """Search results as a page: the same search as GET /api/search; a bad query is said on the page."""
+    query = request.args.get("q", "")
+    try:
+        page = search_chunks(current_user.id, query, cursor=request.args.get("cursor"))
+    except ApiError as error:
+        return render_template("search.html", query=query, page=None, error=error.message), error.status
+    return render_template("search.html", query=query, page=page, error=None)
 
 
 @blueprint.errorhandler(ApiError)
