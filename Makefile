@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install system-packages clean bench bench-setup bench-system-packages
+.PHONY: run test lint format install system-packages clean bench bench-setup bench-system-packages bench-search
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,3 +71,7 @@ bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages
 
 bench: bench-setup
 	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+# Search at 10 k and 100 k chunks on SQLite and PostgreSQL (BENCHMARKS.md, "Search").
+bench-search: $(INSTALLED) system-packages
+	$(BIN)/python -m bench.search

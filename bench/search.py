@@ -1,0 +1,185 @@
+"""Search at scale: query latency over 10 k and 100 k chunks, the cost the index adds to storing chunks,
+and the index's size, on SQLite and on PostgreSQL (a throwaway server from Debian's binaries).
+
+.venv/bin/python -m bench.search            # 10 k and 100 k chunks on both databases (a few minutes)
+.venv/bin/python -m bench.search --quick    # a tiny run that proves it works
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from documents.models import Chunk, Document
+from documents.search import search_chunks
+from extensions import db
+from inngest_functions.chunking import split_text
+from inngest_functions.extraction import extract_text
+from tests.conftest import create_user
+from tests.postgres import create_database, running_postgres
+
+RESULTS = Path(__file__).resolve().parent / "results"
+WORDS = [f"w{number}" for number in range(5000)]  # a Zipf-ish vocabulary: w0 common, w4999 rare
+CHUNK_WORDS = 120  # about 1000 characters, the default CHUNK_SIZE
+USERS = 4  # the chunks are spread over several users, as the index is; queries are one user's
+
+
+def chunk_text(generator: random.Random) -> str:
+    return " ".join(WORDS[min(int(generator.paretovariate(1.1)) - 1, len(WORDS) - 1)] for _ in range(CHUNK_WORDS))
+
+
+def fill(app: Any, chunks: int, generator: random.Random) -> int:
+    """`chunks` chunks in documents of 100, spread over USERS users; returns the first user's id."""
+    with app.app_context():
+        users = [create_user(app, f"user{number}@example.com", "x" * 12) for number in range(USERS)]
+        for start in range(0, chunks, 100):
+            document = Document(user_id=users[(start // 100) % USERS], name=f"doc{start}.txt", s3_bucket="b",
+                                s3_key=f"k/{start}", status="processed", chunk_count=100)  # fmt: skip
+            db.session.add(document)
+            db.session.flush()
+            db.session.execute(
+                db.insert(Chunk),
+                [{"document_id": document.id, "position": i, "text": chunk_text(generator)} for i in range(100)],
+            )
+            db.session.commit()
+        return users[0]
+
+
+def query_latency(app: Any, user_id: int, queries: int, generator: random.Random) -> dict[str, float]:
+    """p50/p99 in ms of `queries` searches of one or two words drawn from the vocabulary's common half."""
+    timings = []
+    with app.app_context():
+        for _ in range(queries):
+            words = " ".join(generator.choice(WORDS[:2500]) for _ in range(generator.choice((1, 2))))
+            started = time.perf_counter()
+            search_chunks(user_id, words)
+            timings.append((time.perf_counter() - started) * 1000)
+            db.session.rollback()
+    timings.sort()
+    return {"p50_ms": statistics.median(timings), "p99_ms": timings[int(len(timings) * 0.99) - 1]}
+
+
+def store_time(app: Any, generator: random.Random, chunks: int = 2000) -> float:
+    """Seconds to replace one document's chunks the way extract-and-store does (one transaction)."""
+    with app.app_context():
+        user_id = create_user(app, f"store{generator.random()}@example.com", "x" * 12)
+        document = Document(user_id=user_id, name="stored.txt", s3_bucket="b", s3_key="k/stored", status="processing")
+        db.session.add(document)
+        db.session.commit()
+        texts = [chunk_text(generator) for _ in range(chunks)]
+        started = time.perf_counter()
+        db.session.execute(db.delete(Chunk).where(Chunk.document_id == document.id))
+        db.session.add_all(Chunk(document_id=document.id, position=i, text=body) for i, body in enumerate(texts))
+        db.session.commit()
+        return time.perf_counter() - started
+
+
+def extract_and_chunk_time(generator: random.Random, chunks: int = 2000) -> float:
+    """Seconds to extract and chunk a text document that makes about `chunks` chunks: the rest of the step."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "document.txt"
+        path.write_text("\n\n".join(chunk_text(generator) for _ in range(chunks)))
+        started = time.perf_counter()
+        split_text(extract_text(path, "document.txt"), ".txt", chunk_size=1000, chunk_overlap=100)
+        return time.perf_counter() - started
+
+
+def index_bytes(app: Any) -> int:
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # The FTS5 shadow tables hold the index; page_count of the file before and after is simpler
+            # than dbstat (not in every build): measured by the caller as a difference.
+            return 0
+        return int(db.session.scalar(text(
+            "SELECT pg_relation_size('ix_chunks_search_vector')"
+            " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM chunks)"
+        )))  # fmt: skip
+
+
+def build(database_url: str, revision: str = "head") -> Any:
+    app = create_app({"DATABASE_URL": database_url, "INNGEST_DEV": True, "OUTBOX_RELAY_ENABLED": False}, env_file=None)
+    with app.app_context():
+        upgrade(revision=revision)
+    return app
+
+
+def measure(database: str, url_for: Any, sizes: list[int], queries: int) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        generator = random.Random(size)  # noqa: S311 - a reproducible corpus, not a secret
+        with_index, without_index = build(url_for("with")), build(url_for("without"), "0003_outbox")
+        user_id = fill(with_index, size, generator)
+        fill(without_index, size, random.Random(size))  # noqa: S311 - the same corpus again
+        latency = query_latency(with_index, user_id, queries, generator)
+        stored_with = statistics.median(store_time(with_index, generator) for _ in range(3))
+        stored_without = statistics.median(store_time(without_index, generator) for _ in range(3))
+        extracting = extract_and_chunk_time(generator)
+        size_bytes = index_bytes(with_index)
+        if database == "sqlite":
+            size_bytes = (
+                Path(url_for("with", path=True)).stat().st_size - Path(url_for("without", path=True)).stat().st_size
+            )
+        rows.append({
+            "database": database, "chunks": size, **latency,
+            "store_2000_chunks_s": stored_with, "store_without_index_s": stored_without,
+            "store_slowdown": stored_with / stored_without - 1, "extract_and_chunk_s": extracting,
+            # What the index adds to the whole extract-and-store step for that document.
+            "step_slowdown": (stored_with - stored_without) / (extracting + stored_without),
+            "index_mb": size_bytes / 2**20,
+        })  # fmt: skip
+        print(json.dumps(rows[-1]), flush=True)
+        for app in (with_index, without_index):
+            with app.app_context():
+                db.engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    arguments = parser.parse_args()
+    sizes, queries = ([500], 20) if arguments.quick else ([10_000, 100_000], 300)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as directory:
+        counter = iter(range(1_000_000))
+
+        def sqlite_url(kind: str, path: bool = False) -> str:
+            file = Path(directory) / f"{kind}-{len(rows)}.db"
+            return str(file) if path else f"sqlite:///{file}"
+
+        rows += measure("sqlite", sqlite_url, sizes, queries)
+        with running_postgres() as template:
+            urls: dict[str, str] = {}
+
+            def postgres_url(kind: str, path: bool = False) -> str:
+                key = f"{kind}-{len(rows)}"
+                if key not in urls:
+                    urls[key] = create_database(template)
+                next(counter)
+                return urls[key]
+
+            rows += measure("postgresql", postgres_url, sizes, queries)
+    arguments.results.mkdir(parents=True, exist_ok=True)
+    (arguments.results / ("search-quick.json" if arguments.quick else "search.json")).write_text(
+        json.dumps(rows, indent=2)
+    )
+    print(f"{'database':<11}{'chunks':>8}{'p50 ms':>9}{'p99 ms':>9}{'store +%':>10}{'step +%':>9}{'index MB':>10}")
+    for row in rows:
+        print(f"{row['database']:<11}{row['chunks']:>8}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+              f"{row['store_slowdown'] * 100:>10.1f}{row['step_slowdown'] * 100:>9.1f}"
+              f"{row['index_mb']:>10.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
