@@ -117,7 +117,8 @@ def measure(database: str, url_for: Any, sizes: list[int], queries: int) -> list
     rows = []
     for size in sizes:
         generator = random.Random(size)  # noqa: S311 - a reproducible corpus, not a secret
-        with_index, without_index = build(url_for("with")), build(url_for("without"), "0003_outbox")
+        with_index = build(url_for(f"with-{size}"))
+        without_index = build(url_for(f"without-{size}"), "0003_outbox")
         user_id = fill(with_index, size, generator)
         fill(without_index, size, random.Random(size))  # noqa: S311 - the same corpus again
         latency = query_latency(with_index, user_id, queries, generator)
@@ -127,7 +128,8 @@ def measure(database: str, url_for: Any, sizes: list[int], queries: int) -> list
         size_bytes = index_bytes(with_index)
         if database == "sqlite":
             size_bytes = (
-                Path(url_for("with", path=True)).stat().st_size - Path(url_for("without", path=True)).stat().st_size
+                Path(url_for(f"with-{size}", True)).stat().st_size
+                - Path(url_for(f"without-{size}", True)).stat().st_size
             )
         rows.append({
             "database": database, "chunks": size, **latency,
@@ -152,10 +154,9 @@ def main() -> None:
     sizes, queries = ([500], 20) if arguments.quick else ([10_000, 100_000], 300)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as directory:
-        counter = iter(range(1_000_000))
 
         def sqlite_url(kind: str, path: bool = False) -> str:
-            file = Path(directory) / f"{kind}-{len(rows)}.db"
+            file = Path(directory) / f"{kind}.db"
             return str(file) if path else f"sqlite:///{file}"
 
         rows += measure("sqlite", sqlite_url, sizes, queries)
@@ -163,11 +164,9 @@ def main() -> None:
             urls: dict[str, str] = {}
 
             def postgres_url(kind: str, path: bool = False) -> str:
-                key = f"{kind}-{len(rows)}"
-                if key not in urls:
-                    urls[key] = create_database(template)
-                next(counter)
-                return urls[key]
+                if kind not in urls:
+                    urls[kind] = create_database(template)
+                return urls[kind]
 
             rows += measure("postgresql", postgres_url, sizes, queries)
     arguments.results.mkdir(parents=True, exist_ok=True)
