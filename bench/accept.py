@@ -79,19 +79,20 @@ def send_baseline(inngest_url: str, count: int) -> list[float]:
     return latencies
 
 
+def outbox_drained(database_app: Any) -> bool:
+    """Whether the relay has delivered every event the app accepted."""
+    with database_app.app_context():
+        pending = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(OutboxEvent)
+            .where(OutboxEvent.status == DeliveryStatus.PENDING.value)
+        )
+        return bool(pending == 0)
+
+
 def events_lost(database_app: Any, server: InngestServer, accepted: int) -> dict[str, int]:
     """Documents we accepted vs distinct events the Inngest server received, once the outbox is drained."""
-
-    def drained() -> bool:
-        with database_app.app_context():
-            pending = db.session.scalar(
-                db.select(db.func.count())
-                .select_from(OutboxEvent)
-                .where(OutboxEvent.status == DeliveryStatus.PENDING.value)
-            )
-            return bool(pending == 0)
-
-    wait_until(drained, "the outbox to drain", timeout=300, interval=1)
+    wait_until(lambda: outbox_drained(database_app), "the outbox to drain", timeout=300, interval=1)
     with database_app.app_context():
         ours = set(db.session.scalars(db.select(OutboxEvent.event_id)))
     # The server stores what it received a moment after answering: give it up to a minute.

@@ -16,12 +16,12 @@ from typing import Any
 import redis
 import rq
 
-from bench.accept import OK_CODES, ROUTES
+from bench.accept import OK_CODES, ROUTES, outbox_drained
 from bench.load import Step, attack, post_targets
 from bench.stack import Gunicorn, Redis
 from extensions import db
 from inngest_functions.events import DocumentUploaded
-from outbox.models import DeliveryStatus, OutboxEvent
+from outbox.models import OutboxEvent
 from tests.support.inngest_server import InngestServer, wait_until
 from timestamps import utcnow
 
@@ -80,17 +80,9 @@ def broker_down(
         row["jobs in the broker after restart"] = present
         row["accepted, then lost"] = step.ok - present
     else:
-
-        def drained() -> bool:
-            with database_app.app_context():
-                pending = db.session.scalar(
-                    db.select(db.func.count())
-                    .select_from(OutboxEvent)
-                    .where(OutboxEvent.status == DeliveryStatus.PENDING.value)
-                )
-                return bool(pending == 0)
-
-        wait_until(drained, "the outbox to drain after the restart", timeout=300, interval=1)
+        wait_until(
+            lambda: outbox_drained(database_app), "the outbox to drain after the restart", timeout=300, interval=1
+        )
         received = {event.get("id") for event in broker.events(DocumentUploaded.NAME)}
         with database_app.app_context():
             ours = [

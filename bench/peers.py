@@ -21,7 +21,7 @@ from flask_login import current_user
 from api_errors import ApiError
 from app import create_app
 from documents.names import object_key_for, parse_document_name
-from documents.service import _queue_document, describe_document
+from documents.service import _queue_document, describe_document, document_uploaded
 from extensions import csrf, db
 from inngest_functions.events import DocumentUploaded
 from inngest_functions.process_document import (
@@ -33,7 +33,6 @@ from inngest_functions.process_document import (
 )
 from request_json import json_object
 from settings import get_app_settings
-from timestamps import utcnow
 
 QUEUE = "documents"
 TASK = "bench.peers.process"
@@ -82,19 +81,7 @@ def _accept(send: Any) -> Response:
     key = object_key_for(settings.s3_key_prefix, current_user.id, name)
     document = _queue_document(current_user, name, settings.aws_s3_bucket, key)
     db.session.commit()
-    event = DocumentUploaded(
-        document_id=document.id,
-        document_name=name,
-        s3_bucket=settings.aws_s3_bucket,
-        s3_region=settings.aws_s3_region,
-        s3_key=document.s3_key,
-        user_id=current_user.id,
-        user_email=current_user.email,
-        requested_at=utcnow(),
-        max_document_bytes=settings.max_document_bytes,
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-    )
+    event = document_uploaded(document, current_user, settings)
     job_id = send(event.model_dump(mode="json", by_alias=True))
     return jsonify(status="ok", jobId=job_id, document=describe_document(document))
 

@@ -52,19 +52,7 @@ def _accept(user: User, name: str, settings: AppSettings, client: inngest.Innges
     document = _queue_document(
         user, name, settings.aws_s3_bucket, object_key_for(settings.s3_key_prefix, user.id, name)
     )
-    event = DocumentUploaded(
-        document_id=document.id,
-        document_name=name,
-        s3_bucket=settings.aws_s3_bucket,
-        s3_region=settings.aws_s3_region,
-        s3_key=document.s3_key,
-        user_id=user.id,
-        user_email=user.email,
-        requested_at=utcnow(),
-        max_document_bytes=settings.max_document_bytes,
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-    )
+    event = document_uploaded(document, user, settings)
     # Claimed by this request, so the relay leaves it alone unless we die before sending.
     row = enqueue(
         event.to_event(event_id=str(uuid.uuid4())),
@@ -78,6 +66,25 @@ def _accept(user: User, name: str, settings: AppSettings, client: inngest.Innges
     # claim expires, with the same id, which Inngest drops as a repeat. So no waiting for the disk.
     commit_relaxed()
     return Accepted(document=document, event=row)
+
+
+def document_uploaded(document: Document, user: User, settings: AppSettings) -> DocumentUploaded:
+    """The event that hands `document` to processing, with the settings it is to be processed with."""
+    assert settings.aws_s3_bucket, "checked by the caller"
+    assert settings.aws_s3_region, "checked by the caller"
+    return DocumentUploaded(
+        document_id=document.id,
+        document_name=document.name,
+        s3_bucket=settings.aws_s3_bucket,
+        s3_region=settings.aws_s3_region,
+        s3_key=document.s3_key,
+        user_id=user.id,
+        user_email=user.email,
+        requested_at=utcnow(),
+        max_document_bytes=settings.max_document_bytes,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+    )
 
 
 def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:

@@ -87,6 +87,15 @@ def page(browser: Browser) -> Iterator[Page]:
     assert problems == [], "the browser reported errors"
 
 
+def tab_to(page: Page, element_id: str, presses: int = 10) -> bool:
+    """Press Tab until the element with that id has the focus; whether it got there, as a keyboard user would."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return True
+    return False
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -10,7 +10,7 @@ from documents.models import Document, DocumentStatus
 from extensions import db
 from tests.conftest import PASSWORD
 from tests.sample_documents import docx_document, pdf_document
-from tests.web.conftest import EMAIL, WebStack, screenshot
+from tests.web.conftest import EMAIL, WebStack, screenshot, tab_to
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -104,11 +104,7 @@ def test_the_file_picker_is_reachable_from_the_keyboard(page: Page, web_stack: W
     page.goto(f"{web_stack.server.url}/sign-in")
     sign_in(page, web_stack)
     expect(page.get_by_role("heading", name="My documents")).to_be_visible()
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "file-input":
-            break
-    assert page.evaluate("document.activeElement.id") == "file-input"
+    assert tab_to(page, "file-input")
     outline = page.locator("label[for=file-input]").evaluate("element => getComputedStyle(element).outlineStyle")
     assert outline == "solid"
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from documents.models import Chunk, Document
 from extensions import db
-from tests.web.conftest import WebStack, screenshot
+from tests.web.conftest import WebStack, screenshot, tab_to
 from tests.web.test_browser import sign_in
 
 
@@ -33,11 +33,7 @@ def test_a_person_searches_with_the_keyboard_and_opens_the_matching_chunk(page: 
     sign_in(page, web_stack)
     expect(page.get_by_role("heading", name="My documents")).to_be_visible()
 
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "search-query":
-            break
-    assert page.evaluate("document.activeElement.id") == "search-query"
+    assert tab_to(page, "search-query")
     page.keyboard.type("zebra")
     page.keyboard.press("Enter")
 
