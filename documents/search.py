@@ -149,14 +149,18 @@ WITH matched AS (
     JOIN documents ON documents.id = chunks.document_id,
          plainto_tsquery('simple', :query) AS query
     WHERE chunks.search_vector @@ query AND documents.user_id = :user_id
+), page AS (
+    SELECT * FROM matched
+    WHERE CAST(:after_score AS float8) IS NULL OR score < :after_score OR (score = :after_score AND id > :after_chunk)
+    ORDER BY score DESC, id
+    LIMIT :limit
 )
+-- The headline, the costly part, only for the page's rows.
 SELECT id, name, position, score,
        ts_headline('simple', text, query,
                    'StartSel=' || :start || ', StopSel=' || :end || ', MaxWords=30, MinWords=12') AS snippet
-FROM matched
-WHERE CAST(:after_score AS float8) IS NULL OR score < :after_score OR (score = :after_score AND id > :after_chunk)
+FROM page
 ORDER BY score DESC, id
-LIMIT :limit
 """
 
 
