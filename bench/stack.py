@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ import psutil
 import redis
 from moto.server import ThreadedMotoServer
 
-from tests.app_server import environment_for
+from tests.app_server import AppServer
 from tests.conftest import PASSWORD, REGION, build_app, create_user, free_port
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -64,41 +63,14 @@ def prepare_database(settings: dict[str, Any]) -> Any:
     return database_app
 
 
-class Gunicorn:
-    """A WSGI app under gunicorn with the README's production settings (workers x threads)."""
+class Gunicorn(AppServer):
+    """The app (or the peers' app, `target`) under gunicorn with the README's production settings."""
 
     def __init__(
         self, settings: dict[str, Any], *, target: str = "app:app", workers: int = 2, threads: int = 8
     ) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(settings, workers=workers, threads=threads, target=target)
         self.workers = workers
-        self._environment = environment_for(settings)
-        self._command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            f"--bind=127.0.0.1:{self.port}",
-            f"--workers={workers}",
-            f"--threads={threads}",
-            "--chdir",
-            str(REPOSITORY),
-            target,
-        ]
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        self.process = subprocess.Popen(
-            self._command, env=self._environment, start_new_session=True, stdout=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the app did not answer on {self.url} within {timeout} s")
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None

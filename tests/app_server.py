@@ -41,7 +41,7 @@ def app_server(overrides: dict[str, Any], *, workers: int = 2, threads: int = 8)
 
 
 class AppServer:
-    def __init__(self, overrides: dict[str, Any], *, workers: int, threads: int) -> None:
+    def __init__(self, overrides: dict[str, Any], *, workers: int, threads: int, target: str = "app:app") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._environment = environment_for(overrides)
@@ -52,19 +52,19 @@ class AppServer:
             f"--threads={threads}",
             "--chdir",
             str(REPOSITORY),
-            "app:app",
+            target,
         ]
-        self._process: subprocess.Popen[bytes] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> None:
         # Its own session, so one killpg takes the master and every worker.
-        self._process = subprocess.Popen(
+        self.process = subprocess.Popen(
             self._command, env=self._environment, start_new_session=True, stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self._process.returncode}")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
@@ -74,10 +74,10 @@ class AppServer:
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no chance to finish what it was doing."""
-        if self._process is None or self._process.poll() is not None:
+        if self.process is None or self.process.poll() is not None:
             return
-        os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait(10)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
     @contextmanager
     def signed_in_client(self, email: str, password: str) -> Iterator[httpx.Client]:

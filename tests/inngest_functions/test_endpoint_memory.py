@@ -30,7 +30,7 @@ def production_server(settings_overrides):
 
 def worker_peak_kb(server) -> int:
     """VmHWM (peak resident set) of the server's one gunicorn worker, in kB."""
-    master = server._process.pid
+    master = server.process.pid
     [worker] = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     for line in Path(f"/proc/{worker}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
