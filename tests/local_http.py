@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 
 @contextmanager
@@ -13,6 +13,13 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve `handler` in a background thread; yields the server's URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    with in_a_thread(server) as url:
+        yield url
+
+
+@contextmanager
+def in_a_thread(server: HTTPServer) -> Iterator[str]:
+    """Run an HTTP server (a werkzeug WSGI server too) in a background thread; yields its URL, then stops it."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

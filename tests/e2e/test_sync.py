@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,6 +12,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.e2e.conftest import sync
+from tests.local_http import in_a_thread
 from tests.support.inngest_server import running_inngest_server, server_binary
 
 
@@ -27,14 +27,10 @@ def serving_functions(server_url: str, cron: str) -> Iterator[str]:
         return None
 
     inngest.flask.serve(app, client, [tick])
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{http.server_port}"
+        with in_a_thread(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+            yield url
     finally:
-        http.shutdown()
-        http.server_close()
         client._http_client._http_client_sync.close()  # the SDK keeps the connection it registered on
 
 

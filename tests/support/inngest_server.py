@@ -170,10 +170,6 @@ class InngestServer:
         runs: list[dict[str, Any]] = self._get(f"/v1/events/{internal_event_id}/runs")
         return runs
 
-    def run(self, run_id: str) -> dict[str, Any]:
-        run: dict[str, Any] = self._get(f"/v1/runs/{run_id}")
-        return run
-
     def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
         """The server's GraphQL API, which its UI reads: run traces and synced apps."""
         headers = {"Authorization": f"Bearer {self.signing_key}"} if self.signing_key else {}
