@@ -17,7 +17,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 install: $(INSTALLED)
 
 run: $(INSTALLED)
-	$(BIN)/python scripts/run_stack.py
+	$(BIN)/python -m stack.run
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -39,15 +39,15 @@ def test_stop_signals_back_to_back_stop_every_child(tmp_path, signals):
         "INNGEST_DEV_SERVER_BIN": server_binary(),
     }
     supervisor = subprocess.Popen(
-        [sys.executable, str(REPOSITORY / "scripts" / "run_stack.py")],
-        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "stack.run"],
+        cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )  # fmt: skip
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(supervisor.stdout or []), daemon=True)
     reader.start()
     try:
-        wait_until(lambda: any(line.startswith("[run_stack] ready") for line in output), "make run to be ready", 90)
+        wait_until(lambda: any(line.startswith("[make run] ready") for line in output), "make run to be ready", 90)
         assert not any(port_is_free(port) for port in [*ports.values(), *connect_ports])
 
         for number in signals:

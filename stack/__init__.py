@@ -1,0 +1,1 @@
+"""Starting the whole system on one machine: `make run` (stack.run) and `make cluster` (stack.cluster)."""
