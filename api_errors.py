@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
+
+# How long a client should wait when the database cannot be reached: about a restart's length.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 # Names no host, ours or the caller's: the list of trusted names is not for outsiders.
 UNTRUSTED_HOST_MESSAGE = "this server does not answer to that host name; use the address you were given"
@@ -48,6 +52,19 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, SecurityError):  # a Host header not in TRUSTED_HOSTS
             return error_response(status, UNTRUSTED_HOST_MESSAGE, headers)
         return error_response(status, _HTTP_MESSAGES.get(status, error.name), headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unavailable(error: OperationalError | InterfaceError) -> Response:
+        # The database restarting, failing over or refusing connections: worth a retry, not a 500.
+        # What the driver said names hosts and ports, so it goes to the log only.
+        logger.warning("database unavailable in %s %s: %s", request.method, request.path, error.orig)
+        return error_response(
+            503,
+            "the database is unavailable for a moment; try again shortly"
+            " (with the same Idempotency-Key, if you sent one)",
+            {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:

@@ -48,7 +48,13 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         SESSION_COOKIE_SECURE=not settings.inngest_dev,
         # Other Host headers get 400; None (not enforced) when TRUSTED_HOSTS is empty.
         TRUSTED_HOSTS=settings.trusted_host_names or None,
+        # A pooled connection is checked before use, so a database restart costs no request an error.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        # Shared storage (Redis) down: count in this process until it is back, rather than stop
+        # counting or refuse every sign-in; a short timeout so a dead Redis does not hold sign-ins.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS=_ratelimit_storage_options(settings.ratelimit_storage_uri),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(overrides)
@@ -107,6 +113,12 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     return app
 
 
+def _ratelimit_storage_options(storage_uri: str) -> dict[str, Any]:
+    if storage_uri.startswith(("redis://", "rediss://")):
+        return {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return {}
+
+
 def _start_relay_with_the_first_request(app: Flask, settings: AppSettings) -> None:
     # Started by a serving process only, not by CLI commands such as `flask db upgrade`.
     lock = threading.Lock()
@@ -117,7 +129,12 @@ def _start_relay_with_the_first_request(app: Flask, settings: AppSettings) -> No
             return
         with lock:
             if "outbox_relay" not in app.extensions:
-                relay = outbox.Relay(app, settings.outbox_relay_interval_seconds, settings.outbox_claim_seconds)
+                relay = outbox.Relay(
+                    app,
+                    settings.outbox_relay_interval_seconds,
+                    settings.outbox_claim_seconds,
+                    settings.outbox_confirm_after_seconds,
+                )
                 app.extensions["outbox_relay"] = relay
                 relay.start()
 
