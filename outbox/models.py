@@ -38,6 +38,8 @@ class OutboxEvent(db.Model):  # type: ignore[name-defined,misc]
     inngest_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the server's API showed a run started by this event (outbox/confirmation.py).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def delivery_json(self) -> dict[str, object]:
         return {

@@ -23,6 +23,7 @@ from inngest._internal.errors import Error as InngestError
 from sqlalchemy import or_
 
 from extensions import db
+from outbox.confirmation import DEFAULT_CONFIRM_AFTER_SECONDS, confirm_deliveries
 from outbox.models import DeliveryStatus, OutboxEvent
 from timestamps import utcnow
 
@@ -156,10 +157,17 @@ def flush(
 class Relay:
     """A background thread that flushes the outbox every `interval` seconds, inside the app."""
 
-    def __init__(self, app: Flask, interval: float, claim_seconds: float = DEFAULT_CLAIM_SECONDS) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        interval: float,
+        claim_seconds: float = DEFAULT_CLAIM_SECONDS,
+        confirm_after: float = DEFAULT_CONFIRM_AFTER_SECONDS,
+    ) -> None:
         self._app = app
         self._interval = interval
         self._claim_seconds = claim_seconds
+        self._confirm_after = confirm_after
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
         self._holder = f"relay-{uuid.uuid4().hex[:12]}"
@@ -179,7 +187,9 @@ class Relay:
         while not self._stop.is_set():
             try:
                 with self._app.app_context():
-                    flush(self._app.extensions["inngest"], holder=self._holder, claim_seconds=self._claim_seconds)
+                    client = self._app.extensions["inngest"]
+                    flush(client, holder=self._holder, claim_seconds=self._claim_seconds)
+                    confirm_deliveries(client, older_than=self._confirm_after)
             except Exception:
                 # The relay must outlive a database hiccup; the next pass retries.
                 logger.exception("outbox relay pass failed")

@@ -76,6 +76,8 @@ class AppSettings(BaseSettings):
     outbox_relay_interval_seconds: float = Field(default=5.0, gt=0)
     # How long a sender owns an event it is sending; a crashed sender's events wait this long.
     outbox_claim_seconds: float = Field(default=120.0, gt=0)
+    # A delivered event with no run on the server this long after is sent again (outbox/confirmation.py).
+    outbox_confirm_after_seconds: float = Field(default=60.0, gt=0)
 
     # HTTP.
     max_content_length: int = Field(default=64 * 1024, ge=1024)
