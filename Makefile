@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: run cluster test lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(INSTALLED)
 
 run: $(INSTALLED)
 	$(BIN)/python -m stack.run
+
+# N app instances behind HAProxy, self-hosted Inngest on PostgreSQL and Redis (docs/deploy.md).
+CLUSTER ?= 2
+cluster: $(INSTALLED) cluster-system-packages
+	CLUSTER=$(CLUSTER) $(BIN)/python -m stack.cluster
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -39,7 +44,19 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-test: lint system-packages bench-setup
+# What `make cluster` and tests/cluster/ run: Debian's PostgreSQL, redis-server and HAProxy.
+CLUSTER_PACKAGES := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+	$(if $(shell command -v redis-server),,redis-server) $(if $(shell command -v haproxy),,haproxy)
+
+cluster-system-packages:
+	@if [ -n "$(strip $(CLUSTER_PACKAGES))" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing $(strip $(CLUSTER_PACKAGES)) for the cluster (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CLUSTER_PACKAGES) >/dev/null; \
+		else echo "the cluster needs $(strip $(CLUSTER_PACKAGES)): install them (Debian: apt-get install)"; exit 1; fi; \
+	fi
+
+test: lint system-packages cluster-system-packages bench-setup
 	$(BIN)/pytest
 
 clean:

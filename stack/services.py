@@ -35,11 +35,13 @@ def local_s3_settings(port: int) -> dict[str, str]:
     }
 
 
-def start_local_s3(supervisor: Supervisor, port: int, browser_origins: list[str]) -> dict[str, str]:
+def start_local_s3(
+    supervisor: Supervisor, port: int, browser_origins: list[str], *, log: Path | None = None
+) -> dict[str, str]:
     """moto in server mode with one bucket; browsers at `browser_origins` may upload to it (CORS)."""
     settings = local_s3_settings(port)
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    supervisor.start("local S3 (moto)", argv, os.environ)
+    supervisor.start("local S3 (moto)", argv, os.environ, log=log)
     supervisor.wait_until(lambda: responds(settings["AWS_ENDPOINT_URL"]), "local S3 (moto)", STARTUP_TIMEOUT_SECONDS)
     s3 = boto3.client(
         "s3",

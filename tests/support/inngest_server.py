@@ -63,85 +63,12 @@ def server_binary() -> str:
     pytest.skip("no Inngest server binary (run scripts/inngest-dev-server, or set INNGEST_DEV_SERVER_BIN)")
 
 
-class InngestServer:
-    """One server process. `mode="dev"` is the dev server; `mode="start"` the self-hosted one with keys."""
+class InngestApi:
+    """A running server's REST API and GraphQL API, as its own UI and CLI read them."""
 
-    def __init__(
-        self,
-        binary: str,
-        *,
-        mode: Literal["dev", "start"] = "dev",
-        app_urls: tuple[str, ...] = (),
-        state_directory: Path | None = None,
-        log_name: str = "inngest-server.log",
-        port: int | None = None,
-        persist: bool = False,
-    ) -> None:
-        self.binary = binary
-        self.mode = mode
-        self.app_urls = app_urls
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.signing_key = secrets.token_hex(32) if mode == "start" else None
-        self.event_key = secrets.token_hex(16) if mode == "start" else None
-        self.state_directory = state_directory
-        self.persist = persist
-        self.log_path = ARTIFACTS / log_name
-        self._connect_ports = (free_port(), free_port(), free_port())
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def prefixed_signing_key(self) -> str:
-        """The signing key as the SDK wants it (`signkey-prod-<hex>`)."""
-        assert self.signing_key is not None
-        return f"signkey-prod-{self.signing_key}"
-
-    def command(self) -> list[str]:
-        gateway, gateway_grpc, executor_grpc = self._connect_ports
-        command = [self.binary, self.mode, "--port", str(self.port)]
-        command += ["--connect-gateway-port", str(gateway), "--connect-gateway-grpc-port", str(gateway_grpc)]
-        command += ["--connect-executor-grpc-port", str(executor_grpc)]
-        if self.mode == "dev":
-            command += ["--no-discovery", "--no-poll", "--retry-interval", "1"]
-            if self.persist:  # its state in <state_directory>/.inngest, kept across restarts
-                command += ["--persist"]
-        else:
-            command += ["--signing-key", str(self.signing_key), "--event-key", str(self.event_key)]
-            command += ["--retry-interval", "1"]
-            if self.state_directory:
-                command += ["--sqlite-dir", str(self.state_directory)]
-        for url in self.app_urls:
-            command += ["-u", url]
-        return command
-
-    def start(self, timeout: float = 60.0) -> None:
-        # Kept after the run (git-ignored): it shows every function run the test caused.
-        self.log_path.parent.mkdir(exist_ok=True)
-        with self.log_path.open("a") as log:
-            self._process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.state_directory
-            )
-        wait_until(self.answers, f"the Inngest server ({self.mode}) to answer on {self.url}", timeout)
-
-    def answers(self) -> bool:
-        if self._process is not None and self._process.poll() is not None:
-            raise AssertionError(f"the Inngest server exited with {self._process.returncode}; see {self.log_path}")
-        try:
-            return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        os.killpg(self._process.pid, sig)
-        try:
-            self._process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(10)
-
-    # The server's REST API, as its own UI and CLI read it.
+    def __init__(self, url: str, signing_key: str | None) -> None:
+        self.url = url
+        self.signing_key = signing_key
 
     def _get(self, path: str, **params: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.signing_key}"} if self.signing_key else {}
@@ -207,6 +134,84 @@ class InngestServer:
             return None
 
         return wait_until(ended, f"a {status} run for event {internal_event_id}", timeout)
+
+
+class InngestServer(InngestApi):
+    """One server process. `mode="dev"` is the dev server; `mode="start"` the self-hosted one with keys."""
+
+    def __init__(
+        self,
+        binary: str,
+        *,
+        mode: Literal["dev", "start"] = "dev",
+        app_urls: tuple[str, ...] = (),
+        state_directory: Path | None = None,
+        log_name: str = "inngest-server.log",
+        port: int | None = None,
+        persist: bool = False,
+    ) -> None:
+        self.binary = binary
+        self.mode = mode
+        self.app_urls = app_urls
+        self.port = port or free_port()
+        super().__init__(f"http://127.0.0.1:{self.port}", secrets.token_hex(32) if mode == "start" else None)
+        self.event_key = secrets.token_hex(16) if mode == "start" else None
+        self.state_directory = state_directory
+        self.persist = persist
+        self.log_path = ARTIFACTS / log_name
+        self._connect_ports = (free_port(), free_port(), free_port())
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def prefixed_signing_key(self) -> str:
+        """The signing key as the SDK wants it (`signkey-prod-<hex>`)."""
+        assert self.signing_key is not None
+        return f"signkey-prod-{self.signing_key}"
+
+    def command(self) -> list[str]:
+        gateway, gateway_grpc, executor_grpc = self._connect_ports
+        command = [self.binary, self.mode, "--port", str(self.port)]
+        command += ["--connect-gateway-port", str(gateway), "--connect-gateway-grpc-port", str(gateway_grpc)]
+        command += ["--connect-executor-grpc-port", str(executor_grpc)]
+        if self.mode == "dev":
+            command += ["--no-discovery", "--no-poll", "--retry-interval", "1"]
+            if self.persist:  # its state in <state_directory>/.inngest, kept across restarts
+                command += ["--persist"]
+        else:
+            command += ["--signing-key", str(self.signing_key), "--event-key", str(self.event_key)]
+            command += ["--retry-interval", "1"]
+            if self.state_directory:
+                command += ["--sqlite-dir", str(self.state_directory)]
+        for url in self.app_urls:
+            command += ["-u", url]
+        return command
+
+    def start(self, timeout: float = 60.0) -> None:
+        # Kept after the run (git-ignored): it shows every function run the test caused.
+        self.log_path.parent.mkdir(exist_ok=True)
+        with self.log_path.open("a") as log:
+            self._process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.state_directory
+            )
+        wait_until(self.answers, f"the Inngest server ({self.mode}) to answer on {self.url}", timeout)
+
+    def answers(self) -> bool:
+        if self._process is not None and self._process.poll() is not None:
+            raise AssertionError(f"the Inngest server exited with {self._process.returncode}; see {self.log_path}")
+        try:
+            return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, sig)
+        try:
+            self._process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(10)
 
 
 @contextmanager
