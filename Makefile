@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run cluster test lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: bench-cluster run cluster test lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages
 
 bench: bench-setup
 	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+# The cluster (make cluster) with 1, 2 and 4 app instances: processing and the accept ladder (BENCHMARKS.md).
+bench-cluster: bench-setup cluster-system-packages
+	$(BENCH_VENV)/bin/python -m bench.cluster $(BENCH_ARGS)
 
 # Search at 10 k and 100 k chunks on SQLite and PostgreSQL (BENCHMARKS.md, "Search").
 bench-search: $(INSTALLED) system-packages
