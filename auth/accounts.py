@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from api_errors import ApiError
 from auth.models import User, find_user_by_email
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from extensions import db
+from http_plumbing.errors import ApiError
 
 BAD_CREDENTIALS = "email or password is wrong"
 BAD_CURRENT_PASSWORD = "current password is wrong"  # noqa: S105 (a message, not a password)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, session
 from flask_login import current_user, login_required, login_user, logout_user
 
-from api_errors import ApiError
 from auth import throttling
 from auth.accounts import authenticate, change_password, end_every_session
 from auth.models import User
-from request_json import json_object
+from http_plumbing.errors import ApiError
+from http_plumbing.request_json import json_object
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from api_errors import ApiError
 from auth.models import find_user_by_email
 from documents.names import object_key_for, parse_document_name
 from documents.search import DEFAULT_LIMIT, MAX_LIMIT, search_chunks
 from documents.storage import get_s3_client, upload_file
+from http_plumbing.errors import ApiError
 from settings import get_app_settings
 
 documents_cli = AppGroup("documents", help="Work with users' documents in S3.")

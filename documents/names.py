@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from api_errors import ApiError
+from http_plumbing.errors import ApiError
 
 MAX_KEY_BYTES = 1024  # S3's limit on an object key
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from api_errors import ApiError
 from documents.idempotency import idempotent
 from documents.models import Document
 from documents.names import parse_document_name
@@ -13,8 +12,9 @@ from documents.search import search_chunks
 from documents.service import accept_document, describe_document, find_document
 from documents.uploads import presign_upload
 from extensions import db
+from http_plumbing.errors import ApiError
+from http_plumbing.request_json import json_object
 from outbox import deliveries_for
-from request_json import json_object
 from settings import get_app_settings
 
 blueprint = Blueprint("documents", __name__, url_prefix="/api")

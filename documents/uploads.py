@@ -12,9 +12,9 @@ import boto3
 from botocore.config import Config
 from flask import current_app
 
-from api_errors import ApiError
 from documents.names import object_key_for, parse_document_name
 from documents.storage import SIGNATURE_VERSION, S3Client
+from http_plumbing.errors import ApiError
 from inngest_functions.extraction import UnsupportedDocumentError, document_type, extractor_for
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow

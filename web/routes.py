@@ -9,7 +9,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from api_errors import ApiError
 from auth import throttling
 from auth.accounts import authenticate, end_every_session
 from documents.models import Chunk, DocumentStatus
@@ -18,10 +17,11 @@ from documents.search import search_chunks
 from documents.service import describe_document, find_document
 from documents.uploads import upload_origin
 from extensions import db
+from http_plumbing.browser_security import page_security_headers
+from http_plumbing.errors import ApiError
 from inngest_functions.extraction import EXTRACTORS
 from settings import get_app_settings
 from web.access import safe_next_path, sign_in_required
-from web_security import page_security_headers
 
 blueprint = Blueprint("web", __name__)
 
@@ -33,7 +33,7 @@ EXPIRED_FORM = "This form has expired or did not come from this site. Reload the
 
 @blueprint.after_request
 def add_page_headers(response: Response) -> Response:
-    # Set here, before web_security's defaults (which only fill in what is missing).
+    # Set here, before http_plumbing's defaults (which only fill in what is missing).
     response.headers.update(page_security_headers(upload_origin=upload_origin(get_app_settings())))
     response.headers.setdefault("Cache-Control", "no-store")  # pages show one person's documents
     return response

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from request_ids import current_request_id
+from http_plumbing.request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
 
