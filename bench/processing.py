@@ -206,8 +206,9 @@ def _in_process_worker_ready(_index: int) -> bool:
 
 def extraction_steps(corpus: list[CorpusDocument]) -> list[dict[str, Any]]:
     """Extraction and chunking alone, per document type: seconds per MB."""
+    from documents.types import document_type
     from inngest_functions.chunking import split_text
-    from inngest_functions.extraction import document_type, extract_text
+    from inngest_functions.extraction import extract_text
 
     by_type: dict[str, list[tuple[float, float, int]]] = {}
     for document in corpus:

@@ -14,25 +14,14 @@ from flask import current_app
 
 from documents.names import object_key_for, parse_document_name
 from documents.storage import SIGNATURE_VERSION, S3Client
+from documents.types import MEDIA_TYPES, UnsupportedDocumentError, ensure_supported
 from http_plumbing.errors import ApiError
-from inngest_functions.extraction import UnsupportedDocumentError, document_type, extractor_for
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
 UPLOAD_LIFETIME = timedelta(minutes=5)
 # type/subtype without parameters, as a browser's File.type gives it (RFC 6838 names).
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
-
-# The media types each supported extension may be stored with, the usual one first.
-MEDIA_TYPES: dict[str, tuple[str, ...]] = {
-    ".txt": ("text/plain",),
-    ".md": ("text/markdown", "text/x-markdown", "text/plain"),
-    ".markdown": ("text/markdown", "text/x-markdown", "text/plain"),
-    ".html": ("text/html",),
-    ".htm": ("text/html",),
-    ".pdf": ("application/pdf",),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
-}
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
@@ -71,10 +60,10 @@ def presign_upload(
         raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
     name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=user_id)
     try:
-        extractor_for(name)
+        kind = ensure_supported(name)
     except UnsupportedDocumentError as error:
         raise ApiError(400, str(error)) from None
-    checked_type = _checked_content_type(content_type, document_type(name))
+    checked_type = _checked_content_type(content_type, kind)
     _check_size(size, settings.max_document_bytes)
     key = object_key_for(settings.s3_key_prefix, user_id, name)
     expires_at = utcnow() + UPLOAD_LIFETIME

@@ -17,10 +17,11 @@ from botocore.exceptions import ClientError
 
 from documents.models import Chunk, Document, DocumentStatus
 from documents.storage import ObjectTooLargeError, download_object, get_s3_client, head_object
+from documents.types import UnsupportedDocumentError, ensure_supported
 from extensions import db
 from inngest_functions.chunking import chunking_fingerprint, split_text
 from inngest_functions.events import DocumentUploaded
-from inngest_functions.extraction import UnsupportedDocumentError, document_type, extract_text, extractor_for
+from inngest_functions.extraction import extract_text
 from settings import AppSettings
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def mark_processing(document_id: int, user_id: int, run_id: str) -> dict[str, An
 def look_up_object(request: DocumentUploaded) -> dict[str, Any]:
     """HEAD the object: fail for good, before any download, if it is missing, too large or of a type we cannot read."""
     try:
-        extractor_for(request.document_name)
+        ensure_supported(request.document_name)
     except UnsupportedDocumentError as error:
         raise inngest.NonRetriableError(str(error)) from None
     found = head_object(get_s3_client(), request.s3_bucket, request.s3_key)
@@ -160,7 +161,7 @@ def extract_and_store(request: DocumentUploaded, etag: str) -> dict[str, Any]:
             text = extract_text(path, request.document_name)
         except UnsupportedDocumentError as error:
             raise inngest.NonRetriableError(str(error)) from None
-    kind = document_type(request.document_name)
+    kind = ensure_supported(request.document_name)
     chunks = split_text(text, kind, chunk_size=request.chunk_size, chunk_overlap=request.chunk_overlap)
     # Replace, never append: re-processing a document leaves one set of chunks.
     db.session.execute(db.delete(Chunk).where(Chunk.document_id == document.id))

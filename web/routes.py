@@ -15,11 +15,11 @@ from documents.models import Chunk, DocumentStatus
 from documents.names import parse_document_name
 from documents.search import search_chunks
 from documents.service import describe_document, find_document
+from documents.types import SUPPORTED_TYPES
 from documents.uploads import upload_origin
 from extensions import db
 from http_plumbing.browser_security import page_security_headers
 from http_plumbing.errors import ApiError
-from inngest_functions.extraction import EXTRACTORS
 from settings import get_app_settings
 from web.access import safe_next_path, sign_in_required
 
@@ -84,7 +84,7 @@ def sign_out() -> BaseResponse:
 def documents() -> str:
     settings = get_app_settings()
     return render_template(
-        "documents.html", accepted_types=sorted(EXTRACTORS), max_document_bytes=settings.max_document_bytes
+        "documents.html", accepted_types=SUPPORTED_TYPES, max_document_bytes=settings.max_document_bytes
     )
 
 
