@@ -12,7 +12,7 @@ import boto3
 from botocore.config import Config
 from flask import current_app
 
-from documents.names import object_key_for, parse_document_name
+from documents.names import DocumentName
 from documents.storage import SIGNATURE_VERSION, S3Client
 from documents.types import MEDIA_TYPES, UnsupportedDocumentError, ensure_supported
 from http_plumbing.errors import ApiError
@@ -55,26 +55,23 @@ def presign_upload(
     S3 itself enforces the policy: the key, the Content-Type and a body of 1 to
     MAX_DOCUMENT_BYTES bytes, for UPLOAD_LIFETIME.
     """
-    missing = settings.missing_s3_settings()
-    if missing:
-        raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
-    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=user_id)
+    s3 = settings.require_s3()
+    name = DocumentName.parse(document_name, key_prefix=s3.key_prefix, user_id=user_id)
     try:
-        kind = ensure_supported(name)
+        kind = ensure_supported(name.name)
     except UnsupportedDocumentError as error:
         raise ApiError(400, str(error)) from None
     checked_type = _checked_content_type(content_type, kind)
     _check_size(size, settings.max_document_bytes)
-    key = object_key_for(settings.s3_key_prefix, user_id, name)
     expires_at = utcnow() + UPLOAD_LIFETIME
     post = get_presigning_client().generate_presigned_post(
-        Bucket=settings.aws_s3_bucket,
-        Key=key,
+        Bucket=s3.bucket,
+        Key=name.key,
         Fields={"Content-Type": checked_type},
         Conditions=[{"Content-Type": checked_type}, ["content-length-range", 1, settings.max_document_bytes]],
         ExpiresIn=int(UPLOAD_LIFETIME.total_seconds()),
     )
-    return PresignedUpload(name, key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
+    return PresignedUpload(name.name, name.key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
 
 
 def _checked_content_type(content_type: object, kind: str) -> str:
