@@ -158,9 +158,8 @@ def run_in_process(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The same steps in `pool` plain processes, no queue and no server: the ceiling for the other rows."""
     from inngest_functions.events import DocumentUploaded
-    from timestamps import utcnow
 
-    user_id, email = user
+    user_id, _email = user
     requests = []
     with database_app.app_context():
         for document in corpus:
@@ -175,11 +174,8 @@ def run_in_process(
                     document_id=row.id,
                     document_name=name,
                     s3_bucket=row.s3_bucket,
-                    s3_region=REGION,
                     s3_key=row.s3_key,
                     user_id=user_id,
-                    user_email=email,
-                    requested_at=utcnow(),
                     max_document_bytes=52428800,
                     chunk_size=1000,
                     chunk_overlap=100,

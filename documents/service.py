@@ -19,7 +19,7 @@ from extensions import commit_relaxed, db
 from inngest_functions.events import DocumentUploaded
 from outbox import DeliveryStatus, OutboxEvent, deliveries_for, enqueue, record, send
 from settings import AppSettings
-from timestamps import iso_utc, utcnow
+from timestamps import iso_utc
 
 
 class DocumentNotFoundError(Exception):
@@ -81,11 +81,8 @@ def document_uploaded(document: Document, user: User, settings: AppSettings) -> 
         document_id=document.id,
         document_name=document.name,
         s3_bucket=document.s3_bucket,
-        s3_region=settings.require_s3().region,
         s3_key=document.s3_key,
         user_id=user.id,
-        user_email=user.email,
-        requested_at=utcnow(),
         max_document_bytes=settings.max_document_bytes,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
