@@ -1,4 +1,4 @@
-"""The application factory: settings, extensions, blueprints and the Inngest endpoint, in one process.
+"""The application factory: settings, extensions, HTTP plumbing, blueprints and the Inngest endpoint, in one process.
 
 `flask --app app run` and `gunicorn app:app` both find `app` below.
 """
@@ -10,27 +10,25 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import inngest.flask
-from flask import Flask, Response, jsonify, request
-from werkzeug.middleware.proxy_fix import ProxyFix
+from flask import Flask, Response, jsonify
 
 import auth
 import documents
+import http_plumbing
+import inngest_functions
 import outbox
 import web
-from api_errors import register_error_handlers
 from extensions import csrf, db, ensure_sqlite_directory, limiter, login_manager, migrate
-from inngest_functions import build_functions, create_client
-from inngest_functions.request_signatures import protect_inngest_endpoint
-from request_ids import LOG_FORMAT, RequestIdFilter, register_request_ids
+from http_plumbing.request_ids import LOG_FORMAT, RequestIdFilter
 from settings import AppSettings, load_settings
-from web_security import CaseInsensitiveHost, register_web_security
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
-# Blueprints whose request bodies are capped by MAX_CONTENT_LENGTH; /api/inngest
-# is not, since the executor's payloads (events and memoised steps) can be large.
-_CAPPED_BLUEPRINTS = {"auth", "documents", "web"}
+# JSON only and same-origin checked (http_plumbing), so a form on another site cannot post to them:
+# exempt from the CSRF tokens the pages' forms carry.
+JSON_BLUEPRINTS = (auth.blueprint, documents.blueprint)
+# Every blueprint, each called by browsers with the session cookie (/api/inngest is Inngest's, apart).
+BLUEPRINTS = (*JSON_BLUEPRINTS, web.blueprint)
 
 
 def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str | None = ".env") -> Flask:
@@ -59,10 +57,6 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(overrides)
     app.extensions["settings"] = settings
-    app.wsgi_app = CaseInsensitiveHost(app.wsgi_app)  # type: ignore[method-assign]
-    if settings.proxy_fix_x_for:
-        # Only with the exact number of proxies in front: otherwise a client picks its own address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_fix_x_for)  # type: ignore[method-assign]
     _configure_logging()
     ensure_sqlite_directory(settings.database_url)
 
@@ -71,23 +65,14 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     login_manager.init_app(app)
     limiter.init_app(app)
     csrf.init_app(app)
-    register_error_handlers(app)
-    register_request_ids(app)
-    register_web_security(app, settings)
-    app.register_blueprint(auth.blueprint)
-    app.register_blueprint(documents.blueprint)
-    app.register_blueprint(web.blueprint)
-    # JSON-only and same-origin checked (web_security), so a form on another site cannot post to them.
-    csrf.exempt(auth.blueprint)
-    csrf.exempt(documents.blueprint)
+    http_plumbing.init_app(app, settings, browser_blueprints=[blueprint.name for blueprint in BLUEPRINTS])
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for blueprint in JSON_BLUEPRINTS:
+        csrf.exempt(blueprint)
     app.cli.add_command(auth.users_cli)
     app.cli.add_command(documents.documents_cli)
     app.cli.add_command(outbox.outbox_cli)
-
-    @app.before_request
-    def cap_request_body() -> None:
-        if request.blueprint in _CAPPED_BLUEPRINTS:
-            request.max_content_length = settings.max_content_length
 
     if settings.outbox_relay_enabled:
         _start_relay_with_the_first_request(app, settings)
@@ -96,20 +81,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     def health() -> Response:
         return jsonify(status="ok")
 
-    client = create_client(settings)
-    app.extensions["inngest"] = client
-    inngest.flask.serve(
-        app,
-        client,
-        build_functions(client, settings),
-        serve_origin=settings.inngest_serve_origin,
-        serve_path="/api/inngest",
-        # Explicit, so the SDK's default (allowed unless INNGEST_ENABLE_UNAUTHED_SYNC
-        # is false) does not apply; the dev server always allows it.
-        enable_unauthed_sync=settings.inngest_enable_unauthed_sync,
-    )
-    protect_inngest_endpoint(app, settings)
-    csrf.exempt(app.view_functions["inngest_api"])  # Inngest signs its requests instead
+    inngest_functions.init_app(app, settings)
     return app
 
 

@@ -1,11 +1,14 @@
-"""What the auth routes do, as plain functions: check a password, change it, end an account's sessions."""
+"""What the auth routes and pages do, as plain functions: check a password, change it, sign out, end sessions."""
 
 from __future__ import annotations
 
-from api_errors import ApiError
+from flask import session
+from flask_login import current_user, logout_user
+
 from auth.models import User, find_user_by_email
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from extensions import db
+from http_plumbing.errors import ApiError
 
 BAD_CREDENTIALS = "email or password is wrong"
 BAD_CURRENT_PASSWORD = "current password is wrong"  # noqa: S105 (a message, not a password)
@@ -38,3 +41,11 @@ def end_every_session(user: User) -> None:
     """Sign the user out everywhere: every session cookie issued so far stops working."""
     user.rotate_session_token()
     db.session.commit()
+
+
+def sign_out() -> None:
+    """End this session; a signed-in user's every other session too, here and on their other devices."""
+    if current_user.is_authenticated:
+        end_every_session(current_user._get_current_object())
+    logout_user()
+    session.clear()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api_errors import ApiError
 from auth.models import User, find_user_by_session_id
 from extensions import login_manager
+from http_plumbing.errors import ApiError
 
 
 @login_manager.user_loader

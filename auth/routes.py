@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, session
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
-from api_errors import ApiError
 from auth import throttling
-from auth.accounts import authenticate, change_password, end_every_session
+from auth.accounts import authenticate, change_password, sign_out
 from auth.models import User
-from request_json import json_object
+from http_plumbing.errors import ApiError
+from http_plumbing.request_json import json_object
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -31,11 +31,7 @@ def login() -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
-    if current_user.is_authenticated:
-        # Every copy of the session cookie stops working, here and on the user's other devices.
-        end_every_session(current_user._get_current_object())
-    logout_user()
-    session.clear()
+    sign_out()
     return jsonify(status="signed out")
 
 

@@ -12,10 +12,10 @@ from flask import Response, request
 from flask_limiter import RequestLimit
 from flask_login import current_user
 
-from api_errors import error_response
 from auth.models import normalise_email
 from extensions import limiter
-from request_json import json_body
+from http_plumbing.errors import error_response
+from http_plumbing.request_json import json_body
 
 # Per account, from any address: slows guessing one account's password from many addresses.
 FAILURES_PER_ACCOUNT = "5 per minute"

@@ -18,7 +18,6 @@ from inngest_functions.events import DocumentUploaded
 from outbox.models import DeliveryStatus, OutboxEvent
 from settings import load_settings
 from tests.support.inngest_server import InngestServer, wait_until
-from timestamps import utcnow
 
 ROUTES = {"inngest": "/api/route", "celery": "/bench/celery/route", "rq": "/bench/rq/route"}
 OK_CODES = {"inngest": {200, 202}, "celery": {200}, "rq": {200}, "me": {200}}
@@ -62,11 +61,8 @@ def send_baseline(inngest_url: str, count: int) -> list[float]:
         document_id=1,
         document_name="baseline.txt",
         s3_bucket="documents",
-        s3_region="us-east-1",
         s3_key="users/1/baseline.txt",
         user_id=1,
-        user_email="bench@example.com",
-        requested_at=utcnow(),
         max_document_bytes=1,
         chunk_size=1000,
         chunk_overlap=100,

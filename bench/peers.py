@@ -18,11 +18,12 @@ from celery import Celery
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask_login import current_user
 
-from api_errors import ApiError
 from app import create_app
 from documents.names import object_key_for, parse_document_name
 from documents.service import _queue_document, describe_document, document_uploaded
 from extensions import csrf, db
+from http_plumbing.errors import ApiError
+from http_plumbing.request_json import json_object
 from inngest_functions.events import DocumentUploaded
 from inngest_functions.process_document import (
     etag_unchanged,
@@ -31,7 +32,6 @@ from inngest_functions.process_document import (
     mark_processing,
     mark_unchanged,
 )
-from request_json import json_object
 from settings import get_app_settings
 
 QUEUE = "documents"

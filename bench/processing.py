@@ -158,9 +158,8 @@ def run_in_process(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The same steps in `pool` plain processes, no queue and no server: the ceiling for the other rows."""
     from inngest_functions.events import DocumentUploaded
-    from timestamps import utcnow
 
-    user_id, email = user
+    user_id, _email = user
     requests = []
     with database_app.app_context():
         for document in corpus:
@@ -175,11 +174,8 @@ def run_in_process(
                     document_id=row.id,
                     document_name=name,
                     s3_bucket=row.s3_bucket,
-                    s3_region=REGION,
                     s3_key=row.s3_key,
                     user_id=user_id,
-                    user_email=email,
-                    requested_at=utcnow(),
                     max_document_bytes=52428800,
                     chunk_size=1000,
                     chunk_overlap=100,
@@ -206,8 +202,9 @@ def _in_process_worker_ready(_index: int) -> bool:
 
 def extraction_steps(corpus: list[CorpusDocument]) -> list[dict[str, Any]]:
     """Extraction and chunking alone, per document type: seconds per MB."""
+    from documents.types import document_type
     from inngest_functions.chunking import split_text
-    from inngest_functions.extraction import document_type, extract_text
+    from inngest_functions.extraction import extract_text
 
     by_type: dict[str, list[tuple[float, float, int]]] = {}
     for document in corpus:

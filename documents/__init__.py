@@ -1,4 +1,4 @@
-"""Users' documents: the API blueprint, the Document/Chunk models, names, S3 access and the `documents` CLI."""
+"""Users' documents: API blueprint, models, supported types, names, the service API, pages and CLI call, S3."""
 
 from documents.cli import documents_cli
 from documents.models import Chunk, Document, DocumentStatus

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from api_errors import ApiError
-from auth.models import find_user_by_email
-from documents.names import object_key_for, parse_document_name
+from auth.models import User, find_user_by_email
+from documents.names import DocumentName
 from documents.search import DEFAULT_LIMIT, MAX_LIMIT, search_chunks
+from documents.service import DocumentNotFoundError, describe_document, list_documents, named_document
 from documents.storage import get_s3_client, upload_file
-from settings import get_app_settings
+from http_plumbing.errors import ApiError
+from settings import S3NotConfiguredError, get_app_settings
 
 documents_cli = AppGroup("documents", help="Work with users' documents in S3.")
+user_option = click.option("--user", "email", required=True, help="Email of the user whose documents these are.")
 
 
 @documents_cli.command("upload")
@@ -24,22 +27,18 @@ documents_cli = AppGroup("documents", help="Work with users' documents in S3.")
 @click.option("--name", help="documentName to store it under (default: the file's name).")
 def upload(file: Path, email: str, name: str | None) -> None:
     """Upload FILE to S3 under the user's folder, ready for POST /api/route."""
-    settings = get_app_settings()
-    missing = settings.missing_s3_settings()
-    if missing:
-        raise click.ClickException(f"S3 is not configured: set {' and '.join(missing)}")
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user with email {email}; create one with: flask users create {email}")
     try:
-        document_name = parse_document_name(name or file.name, key_prefix=settings.s3_key_prefix, user_id=user.id)
+        s3 = get_app_settings().require_s3()
+    except S3NotConfiguredError as error:
+        raise click.ClickException(f"S3 is not configured: set {' and '.join(error.missing)}") from None
+    user = _user(email)
+    try:
+        document_name = DocumentName.parse(name or file.name, key_prefix=s3.key_prefix, user_id=user.id)
     except ApiError as error:
         raise click.BadParameter(error.message, param_hint="--name") from None
-    key = object_key_for(settings.s3_key_prefix, user.id, document_name)
-    assert settings.aws_s3_bucket is not None
-    upload_file(get_s3_client(), settings.aws_s3_bucket, key, file)
-    click.echo(f"uploaded {file} to s3://{settings.aws_s3_bucket}/{key}")
-    click.echo(f'process it: POST /api/route {{"documentName": "{document_name}"}}')
+    upload_file(get_s3_client(), s3.bucket, document_name.key, file)
+    click.echo(f"uploaded {file} to s3://{s3.bucket}/{document_name.key}")
+    click.echo(f'process it: POST /api/route {{"documentName": "{document_name.name}"}}')
 
 
 @documents_cli.command("search")
@@ -48,9 +47,7 @@ def upload(file: Path, email: str, name: str | None) -> None:
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT, show_default=True)
 def search(query: str, email: str, limit: int) -> None:
     """Find QUERY's words in the user's processed documents: score, document#chunk, and the [matches]."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user with email {email}; create one with: flask users create {email}")
+    user = _user(email)
     try:
         page = search_chunks(user.id, query, limit=str(limit))
     except ApiError as error:
@@ -60,3 +57,32 @@ def search(query: str, email: str, limit: int) -> None:
     for hit in page.hits:
         snippet = html.unescape(hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
         click.echo(f"{hit.score:.3f}\t{hit.document_name}#{hit.position}\t{' '.join(snippet.split())}")
+
+
+@documents_cli.command("list")
+@user_option
+def list_command(email: str) -> None:
+    """The user's documents, newest first, as JSON: what GET /api/documents answers."""
+    click.echo(json.dumps(list_documents(_user(email).id), indent=2, ensure_ascii=False))
+
+
+@documents_cli.command("show")
+@click.argument("name")
+@user_option
+def show_command(name: str, email: str) -> None:
+    """The user's document NAME as JSON: what GET /api/documents/NAME answers."""
+    user = _user(email)
+    try:
+        document = named_document(user.id, name, key_prefix=get_app_settings().s3_key_prefix)
+    except ApiError as error:
+        raise click.BadParameter(error.message, param_hint="NAME") from None
+    except DocumentNotFoundError:
+        raise click.ClickException(f"{email} has no document named {name!r}") from None
+    click.echo(json.dumps(describe_document(document), indent=2, ensure_ascii=False))
+
+
+def _user(email: str) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email}; create one with: flask users create {email}")
+    return user

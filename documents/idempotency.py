@@ -20,8 +20,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api_errors import ApiError, error_response
 from extensions import db
+from http_plumbing.errors import ApiError, error_response
 from timestamps import as_utc, utcnow
 
 KEY_LIFETIME = timedelta(hours=24)

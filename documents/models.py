@@ -5,16 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from timestamps import iso_utc, utcnow
-
-if TYPE_CHECKING:
-    from outbox.models import OutboxEvent
 
 
 class DocumentStatus(str, enum.Enum):
@@ -54,8 +50,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         back_populates="document", cascade="all, delete-orphan", order_by="Chunk.position"
     )
 
-    def to_json(self, deliveries: Sequence[OutboxEvent] = ()) -> dict[str, object]:
-        """The document as the API shows it; `deliveries` are its outbox events, oldest first."""
+    def to_json(self, event_ids: Sequence[str] = (), delivery: dict[str, object] | None = None) -> dict[str, object]:
+        """The document as the API shows it, with the ids Inngest gave its events and its latest delivery."""
         return {
             "name": self.name,
             "status": self.status,
@@ -67,8 +63,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
             "contentHash": self.content_hash,
             "textChars": self.text_chars,
             "chunkCount": self.chunk_count,
-            "eventIds": [event_id for delivery in deliveries for event_id in delivery.inngest_ids],
-            "delivery": deliveries[-1].delivery_json() if deliveries else None,
+            "eventIds": list(event_ids),
+            "delivery": delivery,
             "runId": self.run_id,
             "createdAt": iso_utc(self.created_at),
             "updatedAt": iso_utc(self.updated_at),

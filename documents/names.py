@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
-from api_errors import ApiError
+from http_plumbing.errors import ApiError
 
 MAX_KEY_BYTES = 1024  # S3's limit on an object key
 
@@ -39,8 +40,32 @@ def object_key_for(key_prefix: str, user_id: int, name: str) -> str:
     return f"{key_prefix}/{user_id}/{name}"
 
 
+@dataclass(frozen=True)
+class DocumentName:
+    """A safe name of one user's document and the S3 key it maps to, both worked out once per request."""
+
+    name: str
+    key: str
+
+    @classmethod
+    def parse(cls, raw: object, *, key_prefix: str, user_id: int) -> DocumentName:
+        """The normalised name and its key, or InvalidDocumentNameError saying what is wrong with the name."""
+        name = _normalised_name(raw)
+        key = object_key_for(key_prefix, user_id, name)
+        if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+            raise InvalidDocumentNameError(f"is too long: the object key must fit in {MAX_KEY_BYTES} UTF-8 bytes")
+        return cls(name=name, key=key)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def parse_document_name(raw: object, *, key_prefix: str, user_id: int) -> str:
-    """The normalised name, or InvalidDocumentNameError saying what is wrong with it."""
+    """The normalised name alone, for callers that do not need its key (see DocumentName.parse)."""
+    return DocumentName.parse(raw, key_prefix=key_prefix, user_id=user_id).name
+
+
+def _normalised_name(raw: object) -> str:
     if raw is None:
         raise InvalidDocumentNameError('is missing: send {"documentName": "<name of your file in S3>"}')
     if not isinstance(raw, str):
@@ -60,7 +85,4 @@ def parse_document_name(raw: object, *, key_prefix: str, user_id: int) -> str:
         raise InvalidDocumentNameError("must not start with /; it is relative to your own folder")
     if any(segment in {"", ".", ".."} for segment in name.split("/")):
         raise InvalidDocumentNameError("must not contain empty, '.' or '..' path segments")
-    key = object_key_for(key_prefix, user_id, name)
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise InvalidDocumentNameError(f"is too long: the object key must fit in {MAX_KEY_BYTES} UTF-8 bytes")
     return name

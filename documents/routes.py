@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from api_errors import ApiError
+from documents import service
 from documents.idempotency import idempotent
-from documents.models import Document
-from documents.names import parse_document_name
+from documents.names import DocumentName
 from documents.search import search_chunks
-from documents.service import accept_document, describe_document, find_document
+from documents.service import DocumentNotFoundError, accept_document, describe_document, named_document
 from documents.uploads import presign_upload
-from extensions import db
-from outbox import deliveries_for
-from request_json import json_object
+from http_plumbing.errors import error_response
+from http_plumbing.request_json import json_object
 from settings import get_app_settings
 
 blueprint = Blueprint("documents", __name__, url_prefix="/api")
@@ -26,19 +24,16 @@ def submit_document() -> Response:
     # The checks run in the order of the original route, so a misconfigured
     # server says so before it asks anyone to sign in.
     settings = get_app_settings()
-    missing = settings.missing_s3_settings()
-    if missing:
-        raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
+    s3 = settings.require_s3()
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
     body = json_object()
-    name = parse_document_name(body.get("documentName"), key_prefix=settings.s3_key_prefix, user_id=current_user.id)
+    name = DocumentName.parse(body.get("documentName"), key_prefix=s3.key_prefix, user_id=current_user.id)
     accepted = accept_document(current_user, name, settings, current_app.extensions["inngest"])
-    document = describe_document(accepted.document)
     if accepted.delivered:
-        return jsonify(status="ok", eventIds=accepted.event.inngest_ids, document=document)
+        return jsonify(status="ok", eventIds=accepted.event.inngest_ids, document=accepted.described)
     # Accepted durably but not yet delivered: the relay will deliver it.
-    response = jsonify(status="queued", eventIds=[], document=document)
+    response = jsonify(status="queued", eventIds=[], document=accepted.described)
     response.status_code = 202
     return response
 
@@ -57,24 +52,13 @@ def create_upload() -> Response:
 @blueprint.get("/documents")
 @login_required
 def list_documents() -> Response:
-    documents = db.session.scalars(
-        db.select(Document)
-        .where(Document.user_id == current_user.id)
-        .order_by(Document.created_at.desc(), Document.id.desc())
-    ).all()
-    deliveries = deliveries_for([document.id for document in documents])
-    return jsonify(documents=[document.to_json(deliveries[document.id]) for document in documents])
+    return jsonify(documents=service.list_documents(current_user.id))
 
 
 @blueprint.get("/documents/<path:document_name>")
 @login_required
 def show_document(document_name: str) -> Response:
-    settings = get_app_settings()
-    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
-    document = find_document(current_user.id, name)
-    if document is None:
-        # Same answer whether the document is someone else's or nobody's.
-        raise ApiError(404, f"you have no document named {name!r}; POST it to /api/route first")
+    document = named_document(current_user.id, document_name, key_prefix=get_app_settings().s3_key_prefix)
     return jsonify(document=describe_document(document))
 
 
@@ -87,3 +71,9 @@ def search() -> Response:
         current_user.id, arguments.get("q"), limit=arguments.get("limit"), cursor=arguments.get("cursor")
     )
     return jsonify(page.to_json())
+
+
+@blueprint.errorhandler(DocumentNotFoundError)
+def no_such_document(error: DocumentNotFoundError) -> Response:
+    # Same answer whether the document is someone else's or nobody's.
+    return error_response(404, f"you have no document named {error.name!r}; POST it to /api/route first")

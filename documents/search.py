@@ -19,8 +19,8 @@ from typing import Any
 from markupsafe import escape
 from sqlalchemy import text
 
-from api_errors import ApiError
 from extensions import db
+from http_plumbing.errors import ApiError
 
 MAX_QUERY_CHARS = 200
 DEFAULT_LIMIT = 10

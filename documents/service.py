@@ -1,41 +1,52 @@
-"""Accepting a document for processing: the document row and its event in one transaction, then the send."""
+"""What the API, the pages and the CLI do with documents: accept one for processing, list them, show one.
+
+Accepting writes the document row and its event in one transaction, then sends.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import inngest
 from sqlalchemy.exc import IntegrityError
 
 from auth.models import User
-from documents.models import Document, DocumentStatus
-from documents.names import object_key_for
+from documents.models import Chunk, Document, DocumentStatus
+from documents.names import DocumentName, parse_document_name
 from extensions import commit_relaxed, db
 from inngest_functions.events import DocumentUploaded
-from outbox import OutboxEvent, deliveries_for, enqueue, record, send
+from outbox import DeliveryStatus, OutboxEvent, deliveries_for, enqueue, record, send
 from settings import AppSettings
-from timestamps import utcnow
+from timestamps import iso_utc
+
+
+class DocumentNotFoundError(Exception):
+    """The user has no document of that name: nobody's, or another user's (the same answer either way)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 @dataclass(frozen=True)
 class Accepted:
     document: Document
     event: OutboxEvent
+    described: dict[str, object]
 
     @property
     def delivered(self) -> bool:
         return bool(self.event.inngest_ids)
 
 
-def accept_document(user: User, name: str, settings: AppSettings, client: inngest.Inngest) -> Accepted:
+def accept_document(user: User, name: DocumentName, settings: AppSettings, client: inngest.Inngest) -> Accepted:
     """Record the request durably, then try to deliver its event at once.
 
     Once this returns, the event is never lost: delivered now, or left in the
     outbox for the relay, which resends it with the same id until Inngest has it.
     """
-    assert settings.aws_s3_bucket, "checked by the route"
-    assert settings.aws_s3_region, "checked by the route"
     session = db.session()
     # What this request holds after each commit is what it just wrote, so reading both rows
     # back (SQLAlchemy's default after a commit) would cost two SELECTs for nothing.
@@ -46,12 +57,8 @@ def accept_document(user: User, name: str, settings: AppSettings, client: innges
         session.expire_on_commit = True
 
 
-def _accept(user: User, name: str, settings: AppSettings, client: inngest.Inngest) -> Accepted:
-    assert settings.aws_s3_bucket
-    assert settings.aws_s3_region
-    document = _queue_document(
-        user, name, settings.aws_s3_bucket, object_key_for(settings.s3_key_prefix, user.id, name)
-    )
+def _accept(user: User, name: DocumentName, settings: AppSettings, client: inngest.Inngest) -> Accepted:
+    document = _queue_document(user, name.name, settings.require_s3().bucket, name.key)
     event = document_uploaded(document, user, settings)
     # Claimed by this request, so the relay leaves it alone unless we die before sending.
     row = enqueue(
@@ -65,22 +72,17 @@ def _accept(user: User, name: str, settings: AppSettings, client: inngest.Innges
     # Lost in a power cut, this write leaves the event claimed: the relay resends it once the
     # claim expires, with the same id, which Inngest drops as a repeat. So no waiting for the disk.
     commit_relaxed()
-    return Accepted(document=document, event=row)
+    return Accepted(document=document, event=row, described=describe_document(document))
 
 
 def document_uploaded(document: Document, user: User, settings: AppSettings) -> DocumentUploaded:
     """The event that hands `document` to processing, with the settings it is to be processed with."""
-    assert settings.aws_s3_bucket, "checked by the caller"
-    assert settings.aws_s3_region, "checked by the caller"
     return DocumentUploaded(
         document_id=document.id,
         document_name=document.name,
-        s3_bucket=settings.aws_s3_bucket,
-        s3_region=settings.aws_s3_region,
+        s3_bucket=document.s3_bucket,
         s3_key=document.s3_key,
         user_id=user.id,
-        user_email=user.email,
-        requested_at=utcnow(),
         max_document_bytes=settings.max_document_bytes,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
@@ -116,6 +118,51 @@ def find_document(user_id: int, name: str) -> Document | None:
     return document
 
 
+def list_documents(user_id: int) -> list[dict[str, object]]:
+    """The user's documents as the API shows them, newest first, each with its delivery to Inngest."""
+    documents = db.session.scalars(
+        db.select(Document).where(Document.user_id == user_id).order_by(Document.created_at.desc(), Document.id.desc())
+    ).all()
+    deliveries = deliveries_for([document.id for document in documents])
+    return [_document_json(document, deliveries[document.id]) for document in documents]
+
+
+def named_document(user_id: int, raw_name: object, *, key_prefix: str) -> Document:
+    """The user's document called `raw_name` (as typed); DocumentNotFoundError when they have none of that name."""
+    name = parse_document_name(raw_name, key_prefix=key_prefix, user_id=user_id)
+    document = find_document(user_id, name)
+    if document is None:
+        raise DocumentNotFoundError(name)
+    return document
+
+
+def chunks_around(document: Document, wanted: int | None, *, count: int) -> Sequence[Chunk]:
+    """Up to `count` of the document's chunks centred on position `wanted` (a search result), or its first ones."""
+    first = max(0, wanted - count // 2) if wanted is not None and wanted >= 0 else 0
+    return db.session.scalars(
+        db.select(Chunk)
+        .where(Chunk.document_id == document.id, Chunk.position >= first)
+        .order_by(Chunk.position)
+        .limit(count)
+    ).all()
+
+
 def describe_document(document: Document) -> dict[str, object]:
-    """The document as the API and the pages show it, with its delivery to Inngest."""
-    return document.to_json(deliveries_for([document.id])[document.id])
+    """The document as the API, the pages and the CLI show it, with its delivery to Inngest."""
+    return _document_json(document, deliveries_for([document.id])[document.id])
+
+
+def _document_json(document: Document, deliveries: Sequence[OutboxEvent]) -> dict[str, object]:
+    # `deliveries`: the document's outbox events, oldest first; the latest says how delivery is going.
+    event_ids = [event_id for delivery in deliveries for event_id in delivery.inngest_ids]
+    return document.to_json(event_ids, _delivery_json(deliveries[-1]) if deliveries else None)
+
+
+def _delivery_json(event: OutboxEvent) -> dict[str, object]:
+    pending = event.status == DeliveryStatus.PENDING.value
+    return {
+        "status": event.status,
+        "attempts": event.attempts,
+        "lastError": event.last_error,
+        "nextAttemptAt": iso_utc(event.next_attempt_at) if pending else None,
+    }

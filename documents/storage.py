@@ -32,6 +32,14 @@ class ObjectTooLargeError(Exception):
     pass
 
 
+class ObjectMissingError(Exception):
+    """There is no object at that key (never uploaded, or deleted since)."""
+
+
+# What S3 (and moto) call a missing object: HEAD answers a bare 404, GET names it.
+_MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
 # Signature Version 4 everywhere: AWS requires it in every region opened since 2014 and for
 # every new bucket, and boto3 would otherwise presign POSTs for us-east-1 with legacy SigV2.
 SIGNATURE_VERSION = "s3v4"
@@ -59,13 +67,12 @@ def get_s3_client() -> S3Client:
     return client
 
 
-def head_object(client: S3Client, bucket: str, key: str) -> ObjectInfo | None:
-    """Size, ETag and type of the object, or None when there is no such object."""
+def head_object(client: S3Client, bucket: str, key: str) -> ObjectInfo:
+    """Size and ETag of the object; ObjectMissingError when there is no such object."""
     try:
         head = client.head_object(Bucket=bucket, Key=key)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-            return None
+        _raise_if_missing(error)
         raise
     return ObjectInfo(size=int(head["ContentLength"]), etag=head["ETag"].strip('"'))
 
@@ -74,9 +81,13 @@ def download_object(client: S3Client, bucket: str, key: str, destination: Path, 
     """Stream the object to `destination` (never all in memory); return its SHA-256.
 
     Raises ObjectTooLargeError as soon as more than `max_bytes` arrive, in case the
-    object grew after it was checked. A missing object raises ClientError.
+    object grew after it was checked, and ObjectMissingError when it is gone.
     """
-    body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    except ClientError as error:
+        _raise_if_missing(error)
+        raise
     digest = hashlib.sha256()
     received = 0
     with destination.open("wb") as file:
@@ -88,6 +99,11 @@ def download_object(client: S3Client, bucket: str, key: str, destination: Path, 
             digest.update(block)
             file.write(block)
     return digest.hexdigest()
+
+
+def _raise_if_missing(error: ClientError) -> None:
+    if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
+        raise ObjectMissingError(str(error)) from None
 
 
 def upload_file(client: S3Client, bucket: str, key: str, source: Path) -> None:

@@ -12,27 +12,16 @@ import boto3
 from botocore.config import Config
 from flask import current_app
 
-from api_errors import ApiError
-from documents.names import object_key_for, parse_document_name
+from documents.names import DocumentName
 from documents.storage import SIGNATURE_VERSION, S3Client
-from inngest_functions.extraction import UnsupportedDocumentError, document_type, extractor_for
+from documents.types import MEDIA_TYPES, UnsupportedDocumentError, ensure_supported
+from http_plumbing.errors import ApiError
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
 UPLOAD_LIFETIME = timedelta(minutes=5)
 # type/subtype without parameters, as a browser's File.type gives it (RFC 6838 names).
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
-
-# The media types each supported extension may be stored with, the usual one first.
-MEDIA_TYPES: dict[str, tuple[str, ...]] = {
-    ".txt": ("text/plain",),
-    ".md": ("text/markdown", "text/x-markdown", "text/plain"),
-    ".markdown": ("text/markdown", "text/x-markdown", "text/plain"),
-    ".html": ("text/html",),
-    ".htm": ("text/html",),
-    ".pdf": ("application/pdf",),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
-}
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
@@ -66,26 +55,23 @@ def presign_upload(
     S3 itself enforces the policy: the key, the Content-Type and a body of 1 to
     MAX_DOCUMENT_BYTES bytes, for UPLOAD_LIFETIME.
     """
-    missing = settings.missing_s3_settings()
-    if missing:
-        raise ApiError(500, f"the server is not configured for S3: set {' and '.join(missing)}")
-    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=user_id)
+    s3 = settings.require_s3()
+    name = DocumentName.parse(document_name, key_prefix=s3.key_prefix, user_id=user_id)
     try:
-        extractor_for(name)
+        kind = ensure_supported(name.name)
     except UnsupportedDocumentError as error:
         raise ApiError(400, str(error)) from None
-    checked_type = _checked_content_type(content_type, document_type(name))
+    checked_type = _checked_content_type(content_type, kind)
     _check_size(size, settings.max_document_bytes)
-    key = object_key_for(settings.s3_key_prefix, user_id, name)
     expires_at = utcnow() + UPLOAD_LIFETIME
     post = get_presigning_client().generate_presigned_post(
-        Bucket=settings.aws_s3_bucket,
-        Key=key,
+        Bucket=s3.bucket,
+        Key=name.key,
         Fields={"Content-Type": checked_type},
         Conditions=[{"Content-Type": checked_type}, ["content-length-range", 1, settings.max_document_bytes]],
         ExpiresIn=int(UPLOAD_LIFETIME.total_seconds()),
     )
-    return PresignedUpload(name, key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
+    return PresignedUpload(name.name, name.key, post["url"], post["fields"], settings.max_document_bytes, expires_at)
 
 
 def _checked_content_type(content_type: object, kind: str) -> str:

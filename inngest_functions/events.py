@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import inngest
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 
 class DocumentUploaded(BaseModel):
-    """A signed-in user asked for the document at `s3Bucket`/`s3Key` to be processed."""
+    """A signed-in user asked for the document at `s3Bucket`/`s3Key` to be processed.
+
+    It carries what the function reads and nothing else. `version` says which shape the data
+    has, so that a later shape can be told apart from this one while events of both are in flight.
+    """
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
 
     NAME: ClassVar[str] = "documents/document.uploaded"
+    # Sent by earlier releases in version 1 events, which had no `version`, and never read:
+    # such events, still waiting in an outbox or at Inngest, are accepted without them.
+    UNVERSIONED_EXTRA_FIELDS: ClassVar[frozenset[str]] = frozenset({"s3Region", "userEmail", "requestedAt"})
 
+    version: Literal[1] = 1
     document_id: int = Field(description="Our id of the document row the run reports to.")
     document_name: str = Field(description="The name the user gave, relative to their folder.")
     s3_bucket: str
-    s3_region: str
     s3_key: str = Field(description="users/<user id>/<documentName>")
     user_id: int
-    user_email: str
-    requested_at: datetime
     max_document_bytes: int = Field(gt=0)
     chunk_size: int = Field(gt=0)
     chunk_overlap: int = Field(ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_fields_of_unversioned_events(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "version" not in data:
+            return {key: value for key, value in data.items() if key not in cls.UNVERSIONED_EXTRA_FIELDS}
+        return data
+
+    @classmethod
+    def wire_name(cls, field: str) -> str:
+        """The name `field` (a Python attribute, `user_id`) has in the event's JSON data (`userId`)."""
+        return cls.model_fields[field].alias or field
+
+    @classmethod
+    def expression_for(cls, field: str) -> str:
+        """The CEL path of `field` in a triggering event (`event.data.userId`), for concurrency keys and the like."""
+        return f"event.data.{cls.wire_name(field)}"
 
     def to_event(self, *, event_id: str = "") -> inngest.Event:
         return inngest.Event(name=self.NAME, id=event_id, data=self.model_dump(mode="json", by_alias=True))

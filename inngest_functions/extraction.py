@@ -5,20 +5,18 @@ from __future__ import annotations
 import codecs
 import zipfile
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
+from documents.types import UnsupportedDocumentError, ensure_supported
+
 # A .docx is a zip: refuse archives that would inflate past this, whatever
 # their compressed size (zip bombs), before python-docx opens them.
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
-
-
-class UnsupportedDocumentError(Exception):
-    """The document cannot be turned into text; the message is safe to show its owner."""
 
 
 def _plain_text(path: Path) -> str:
@@ -67,6 +65,7 @@ def _docx(path: Path) -> str:
     return "\n".join(paragraphs)
 
 
+# A reader for each type documents/types.py lists as supported, and for no other.
 EXTRACTORS: dict[str, Callable[[Path], str]] = {
     ".txt": _plain_text,
     ".md": _plain_text,
@@ -78,24 +77,9 @@ EXTRACTORS: dict[str, Callable[[Path], str]] = {
 }
 
 
-def document_type(name: str) -> str:
-    """The lower-case extension that decides how `name` is read ("" when there is none)."""
-    return PurePosixPath(name).suffix.lower()
-
-
-def extractor_for(name: str) -> Callable[[Path], str]:
-    """How a document called `name` is read; UnsupportedDocumentError for a type we cannot read."""
-    kind = document_type(name)
-    extractor = EXTRACTORS.get(kind)
-    if extractor is None:
-        supported = ", ".join(sorted(EXTRACTORS))
-        raise UnsupportedDocumentError(f"files of type {kind or '(none)'!r} are not supported; use one of {supported}")
-    return extractor
-
-
 def extract_text(path: Path, name: str) -> str:
     """The text of the document downloaded to `path`; its `name` decides the type."""
-    text = extractor_for(name)(path)
+    text = EXTRACTORS[ensure_supported(name)](path)
     if not text.strip():
         raise UnsupportedDocumentError("no text could be extracted (a scanned PDF needs OCR first)")
     return text

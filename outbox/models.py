@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-from timestamps import iso_utc, utcnow
+from timestamps import utcnow
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -40,14 +40,6 @@ class OutboxEvent(db.Model):  # type: ignore[name-defined,misc]
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the server's API showed a run started by this event (outbox/confirmation.py).
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    def delivery_json(self) -> dict[str, object]:
-        return {
-            "status": self.status,
-            "attempts": self.attempts,
-            "lastError": self.last_error,
-            "nextAttemptAt": iso_utc(self.next_attempt_at) if self.status == DeliveryStatus.PENDING.value else None,
-        }
 
 
 def deliveries_for(document_ids: list[int]) -> dict[int, list[OutboxEvent]]:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,24 @@ DEFAULT_DATABASE_PATH = Path(__file__).resolve().parent.parent / "instance" / "a
 
 class SettingsError(RuntimeError):
     """The environment describes an app that cannot start; the message names the variable."""
+
+
+class S3NotConfiguredError(SettingsError):
+    """S3 is needed and not configured; answered as a 500 naming the missing variables (never their values)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"the server is not configured for S3: set {' and '.join(missing)}")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """Where users' documents live, once S3 is known to be configured (`AppSettings.require_s3()`)."""
+
+    region: str
+    bucket: str
+    key_prefix: str
+    endpoint_url: str | None
 
 
 class AppSettings(BaseSettings):
@@ -164,6 +183,15 @@ class AppSettings(BaseSettings):
             )
             if not value
         ]
+
+    def require_s3(self) -> S3Settings:
+        """The S3 settings, or S3NotConfiguredError naming what is missing."""
+        region, bucket = self.aws_s3_region, self.aws_s3_bucket
+        if not region or not bucket:
+            raise S3NotConfiguredError(self.missing_s3_settings())
+        return S3Settings(
+            region=region, bucket=bucket, key_prefix=self.s3_key_prefix, endpoint_url=self.aws_endpoint_url
+        )
 
 
 _BOOLEAN_WORDS = {"1", "0", "true", "false", "yes", "no", "on", "off", "t", "f", "y", "n"}

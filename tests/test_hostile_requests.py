@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api_errors import UNTRUSTED_HOST_MESSAGE
+from http_plumbing.errors import UNTRUSTED_HOST_MESSAGE
 
 DEEP = "[" * 30000 + "]" * 30000
 

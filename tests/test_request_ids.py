@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from request_ids import HEADER, LOG_FORMAT, RequestIdFilter
+from http_plumbing.request_ids import HEADER, LOG_FORMAT, RequestIdFilter
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 

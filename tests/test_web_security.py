@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from http_plumbing.browser_security import CROSS_SITE_MESSAGE
 from settings import SettingsError, load_settings
-from web_security import CROSS_SITE_MESSAGE
 
 SIGNING_KEY = "signkey-test-0123456789abcdef"
 

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from api_errors import ApiError
-from auth import throttling
-from auth.accounts import authenticate, end_every_session
-from documents.models import Chunk, DocumentStatus
-from documents.names import parse_document_name
+from auth import accounts, throttling
+from auth.accounts import authenticate
+from documents.models import DocumentStatus
 from documents.search import search_chunks
-from documents.service import describe_document, find_document
+from documents.service import DocumentNotFoundError, chunks_around, describe_document, named_document
+from documents.types import SUPPORTED_TYPES
 from documents.uploads import upload_origin
-from extensions import db
-from inngest_functions.extraction import EXTRACTORS
+from http_plumbing.browser_security import page_security_headers
+from http_plumbing.errors import ApiError
 from settings import get_app_settings
 from web.access import safe_next_path, sign_in_required
-from web_security import page_security_headers
 
 blueprint = Blueprint("web", __name__)
 
@@ -33,7 +31,7 @@ EXPIRED_FORM = "This form has expired or did not come from this site. Reload the
 
 @blueprint.after_request
 def add_page_headers(response: Response) -> Response:
-    # Set here, before web_security's defaults (which only fill in what is missing).
+    # Set here, before http_plumbing's defaults (which only fill in what is missing).
     response.headers.update(page_security_headers(upload_origin=upload_origin(get_app_settings())))
     response.headers.setdefault("Cache-Control", "no-store")  # pages show one person's documents
     return response
@@ -72,10 +70,7 @@ def sign_in_submit() -> BaseResponse | tuple[str, int]:
 
 @blueprint.post("/sign-out")
 def sign_out() -> BaseResponse:
-    if current_user.is_authenticated:
-        end_every_session(current_user._get_current_object())
-    logout_user()
-    session.clear()
+    accounts.sign_out()
     return redirect(url_for("web.sign_in"))
 
 
@@ -84,7 +79,7 @@ def sign_out() -> BaseResponse:
 def documents() -> str:
     settings = get_app_settings()
     return render_template(
-        "documents.html", accepted_types=sorted(EXTRACTORS), max_document_bytes=settings.max_document_bytes
+        "documents.html", accepted_types=SUPPORTED_TYPES, max_document_bytes=settings.max_document_bytes
     )
 
 
@@ -92,19 +87,10 @@ def documents() -> str:
 @sign_in_required
 def document(document_name: str) -> str:
     settings = get_app_settings()
-    name = parse_document_name(document_name, key_prefix=settings.s3_key_prefix, user_id=current_user.id)
-    found = find_document(current_user.id, name)
-    if found is None:
-        abort(404, f"You have no document named {name!r}.")
+    found = named_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
     # ?chunk=N (a search result) shows the chunks around N; otherwise the first ones.
     wanted = request.args.get("chunk", type=int)
-    first = max(0, wanted - FIRST_CHUNKS // 2) if wanted is not None and wanted >= 0 else 0
-    chunks = db.session.scalars(
-        db.select(Chunk)
-        .where(Chunk.document_id == found.id, Chunk.position >= first)
-        .order_by(Chunk.position)
-        .limit(FIRST_CHUNKS)
-    ).all()
+    chunks = chunks_around(found, wanted, count=FIRST_CHUNKS)
     details = describe_document(found)
     run_url = None
     if settings.inngest_dev and found.run_id:
@@ -129,6 +115,11 @@ def search() -> str | tuple[str, int]:
     except ApiError as error:
         return render_template("search.html", query=query, page=None, error=error.message), error.status
     return render_template("search.html", query=query, page=page, error=None)
+
+
+@blueprint.errorhandler(DocumentNotFoundError)
+def no_such_document_page(error: DocumentNotFoundError) -> tuple[str, int]:
+    return render_template("error.html", status=404, message=f"You have no document named {error.name!r}."), 404
 
 
 @blueprint.errorhandler(ApiError)

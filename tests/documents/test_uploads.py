@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from documents.uploads import MEDIA_TYPES, UPLOAD_LIFETIME, create_presigning_client, upload_origin
+from documents.types import MEDIA_TYPES
+from documents.uploads import UPLOAD_LIFETIME, create_presigning_client, upload_origin
 from inngest_functions.extraction import EXTRACTORS
 from settings import load_settings
 from tests.sample_documents import pdf_document

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 
 import inngest
 import pytest
@@ -13,11 +13,8 @@ EXAMPLE = DocumentUploaded(
     document_id=7,
     document_name="reports/q1.pdf",
     s3_bucket="documents",
-    s3_region="eu-west-1",
     s3_key="users/3/reports/q1.pdf",
     user_id=3,
-    user_email="alice@example.com",
-    requested_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
     max_document_bytes=1024,
     chunk_size=1000,
     chunk_overlap=100,
@@ -29,14 +26,12 @@ def test_to_event_uses_camel_case_json_data_and_the_given_id():
     assert event.name == "documents/document.uploaded"
     assert event.id == "evt-1"
     assert event.data == {
+        "version": 1,
         "documentId": 7,
         "documentName": "reports/q1.pdf",
         "s3Bucket": "documents",
-        "s3Region": "eu-west-1",
         "s3Key": "users/3/reports/q1.pdf",
         "userId": 3,
-        "userEmail": "alice@example.com",
-        "requestedAt": "2026-11-23T12:00:00Z",
         "maxDocumentBytes": 1024,
         "chunkSize": 1000,
         "chunkOverlap": 100,
@@ -59,3 +54,41 @@ def test_malformed_data_is_non_retriable(data):
 def test_another_event_name_is_non_retriable():
     with pytest.raises(inngest.NonRetriableError, match=r"expected event documents/document\.uploaded"):
         DocumentUploaded.from_event(inngest.Event(name="something/else", data=EXAMPLE.to_event().data))
+
+
+# As releases before the version field sent it: such events may still wait in an outbox or at Inngest.
+UNVERSIONED_DATA: dict[str, Any] = {
+    "documentId": 7,
+    "documentName": "reports/q1.pdf",
+    "s3Bucket": "documents",
+    "s3Region": "eu-west-1",
+    "s3Key": "users/3/reports/q1.pdf",
+    "userId": 3,
+    "userEmail": "alice@example.com",
+    "requestedAt": "2026-11-23T12:00:00Z",
+    "maxDocumentBytes": 1024,
+    "chunkSize": 1000,
+    "chunkOverlap": 100,
+}
+
+
+def test_an_event_of_the_shape_before_versions_is_read_as_version_1():
+    assert DocumentUploaded.from_event(inngest.Event(name=DocumentUploaded.NAME, data=UNVERSIONED_DATA)) == EXAMPLE
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {**EXAMPLE.to_event().data, "s3Region": "eu-west-1"},  # a versioned event has no room for the old fields
+        {**EXAMPLE.to_event().data, "version": 2},  # a shape this release does not know
+        {**UNVERSIONED_DATA, "surprise": 1},  # only the old fields are forgiven
+    ],
+)
+def test_versioned_events_are_held_to_their_shape(data):
+    with pytest.raises(inngest.NonRetriableError, match=r"malformed documents/document\.uploaded event"):
+        DocumentUploaded.from_event(inngest.Event(name=DocumentUploaded.NAME, data=data))
+
+
+def test_concurrency_keys_are_the_fields_wire_names():
+    assert DocumentUploaded.expression_for("user_id") == "event.data.userId"
+    assert DocumentUploaded.expression_for("s3_key") == "event.data.s3Key"

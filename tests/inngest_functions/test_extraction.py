@@ -7,8 +7,9 @@ import zipfile
 
 import pytest
 
+from documents.types import UnsupportedDocumentError
 from inngest_functions.chunking import split_text
-from inngest_functions.extraction import UnsupportedDocumentError, extract_text
+from inngest_functions.extraction import extract_text
 from tests.sample_documents import MARKER, SAMPLES
 
 

@@ -46,6 +46,21 @@ def test_each_supported_type_is_processed_into_stored_chunks(client, submit, sto
     assert document["error"] is None
 
 
+def test_an_event_in_the_shape_before_versions_is_still_processed(client, submit, stored):
+    # Sent by an earlier release (no version; s3Region, userEmail, requestedAt) and still in an outbox.
+    submission = submit("notes.txt", text_document())
+    data = {key: value for key, value in submission.event["data"].items() if key != "version"}
+    data.update(s3Region="us-east-1", userEmail="alice@example.com", requestedAt="2026-11-23T12:00:00Z")
+
+    run = execute(client, PROCESS_DOCUMENT, {**submission.event, "data": data})
+
+    assert run.status == 200
+    assert run.output["status"] == "processed"
+    document, chunks = stored("notes.txt")
+    assert document["status"] == "processed"
+    assert chunks
+
+
 def test_html_scripts_and_styles_are_not_extracted(client, submit, stored):
     submission = submit("page.html", SAMPLES["notes.html"]())
     execute(client, PROCESS_DOCUMENT, submission.event)

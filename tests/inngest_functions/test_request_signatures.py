@@ -13,7 +13,6 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import inngest.flask
@@ -25,7 +24,6 @@ from inngest_functions import build_functions, create_client
 from inngest_functions.events import DocumentUploaded
 from inngest_functions.request_signatures import MAX_SIGNATURE_SKEW_SECONDS, protect_inngest_endpoint
 from settings import SettingsError, load_settings
-from tests.conftest import REGION
 from tests.inngest_api import bearer_token, running_inngest_api
 from tests.inngest_executor import PROCESS_DOCUMENT
 
@@ -124,11 +122,8 @@ def run(s3, bucket):
         document_id=1,
         document_name="notes.txt",
         s3_bucket=bucket,
-        s3_region=REGION,
         s3_key=key,
         user_id=1,
-        user_email="alice@example.com",
-        requested_at=datetime(2025, 1, 1, tzinfo=UTC),
         max_document_bytes=MEGABYTE,
         chunk_size=200,
         chunk_overlap=20,

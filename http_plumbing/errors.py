@@ -8,7 +8,8 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from request_ids import current_request_id
+from http_plumbing.request_ids import current_request_id
+from settings import S3NotConfiguredError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError) -> Response:
         return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(S3NotConfiguredError)
+    def handle_s3_not_configured(error: S3NotConfiguredError) -> Response:
+        return error_response(500, str(error))
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException) -> Response:

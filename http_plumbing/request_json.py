@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from api_errors import ApiError
+from http_plumbing.errors import ApiError
 
 
 def json_body() -> Any:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
-from api_errors import ApiError
+from http_plumbing.errors import ApiError
 from settings import AppSettings
 
 if TYPE_CHECKING:
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# The blueprints a browser calls with the session cookie. /api/inngest is not one:
-# Inngest calls it server to server, and the SDK checks the request's signature.
-SAME_ORIGIN_BLUEPRINTS = frozenset({"auth", "documents", "web"})
 
 CROSS_SITE_MESSAGE = "cross-site requests may not change anything here; call the API from its own origin"
 
@@ -83,14 +80,18 @@ def is_cross_site(*, sec_fetch_site: str | None, origin: str | None, own_origin:
     return theirs is None or theirs != normalised_origin(own_origin)
 
 
-def register_web_security(app: Flask, settings: AppSettings) -> None:
+def register_web_security(app: Flask, settings: AppSettings, browser_blueprints: frozenset[str]) -> None:
+    """Same-origin writes for `browser_blueprints` (those a browser calls with the session cookie), headers for all.
+
+    /api/inngest is not one of them: Inngest calls it server to server, and the SDK checks the signature.
+    """
     headers = security_headers(production=not settings.inngest_dev)
 
     @app.before_request
     def refuse_cross_site_writes() -> None:
         # SameSite=Lax already keeps the cookie off most cross-site POSTs; this also covers
         # same-site attackers (a sibling subdomain) and browsers that ignore SameSite.
-        if request.blueprint not in SAME_ORIGIN_BLUEPRINTS or request.method not in STATE_CHANGING_METHODS:
+        if request.blueprint not in browser_blueprints or request.method not in STATE_CHANGING_METHODS:
             return
         sec_fetch_site, origin = request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin")
         if is_cross_site(

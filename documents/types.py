@@ -1,0 +1,37 @@
+"""The document types we can process: each extension with the media types it may be stored with, and the one check."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+# Every supported extension and the media types its objects may be stored with, the usual one first.
+# Extraction (inngest_functions/extraction.py) has a reader for each, and only for these.
+MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    ".txt": ("text/plain",),
+    ".md": ("text/markdown", "text/x-markdown", "text/plain"),
+    ".markdown": ("text/markdown", "text/x-markdown", "text/plain"),
+    ".html": ("text/html",),
+    ".htm": ("text/html",),
+    ".pdf": ("application/pdf",),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+}
+SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
+
+
+class UnsupportedDocumentError(Exception):
+    """The document cannot be turned into text; the message is safe to show its owner."""
+
+
+def document_type(name: str) -> str:
+    """The lower-case extension that decides how `name` is read ("" when there is none)."""
+    return PurePosixPath(name).suffix.lower()
+
+
+def ensure_supported(name: str) -> str:
+    """The type of the document called `name`; UnsupportedDocumentError when it is not one we can read."""
+    kind = document_type(name)
+    if kind not in MEDIA_TYPES:
+        raise UnsupportedDocumentError(
+            f"files of type {kind or '(none)'!r} are not supported; use one of {', '.join(SUPPORTED_TYPES)}"
+        )
+    return kind
