@@ -58,25 +58,39 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(status, UNTRUSTED_HOST_MESSAGE, headers)
         return error_response(status, _HTTP_MESSAGES.get(status, error.name), headers)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def handle_database_unavailable(error: OperationalError | InterfaceError) -> Response:
-        # The database restarting, failing over or refusing connections: worth a retry, not a 500.
-        # What the driver said names hosts and ports, so it goes to the log only.
-        logger.warning("database unavailable in %s %s: %s", request.method, request.path, error.orig)
-        return error_response(
-            503,
-            "the database is unavailable for a moment; try again shortly"
-            " (with the same Idempotency-Key, if you sent one)",
-            {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-        )
-
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
+        lost = lost_database_connection(error)
+        if lost is not None:
+            # The database restarting, failing over or refusing connections: worth a retry, not a 500.
+            # What the driver said names hosts and ports, so it goes to the log only.
+            logger.warning("database unavailable in %s %s: %s", request.method, request.path, lost)
+            return error_response(
+                503,
+                "the database is unavailable for a moment; try again shortly"
+                " (with the same Idempotency-Key, if you sent one)",
+                {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
         # Logged with the traceback (and, through the log format, the request id) for us;
         # the caller gets no internals, only the id to quote.
         logger.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, "internal error; the failure was logged, try again later")
+
+
+def lost_database_connection(error: BaseException) -> BaseException | None:
+    """The database error behind `error`, if one is: raised directly, or the cause of what was raised.
+
+    A connection lost in the middle of a request often surfaces as a later error (the session's
+    PendingRollbackError, say), raised while the first was being handled.
+    """
+    seen: BaseException | None = error
+    for _ in range(10):  # a chain of causes, never a cycle
+        if seen is None:
+            return None
+        if isinstance(seen, OperationalError | InterfaceError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 _HTTP_MESSAGES = {
