@@ -21,7 +21,7 @@ from app import create_app
 from auth.models import User
 from auth.passwords import hash_password
 from extensions import db
-from tests.event_api import EventApi, running_event_api
+from tests.support.event_api import EventApi, running_event_api
 
 PASSWORD = "correct horse battery staple"
 REGION = "us-east-1"
@@ -46,8 +46,8 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL server for the session; `tests.postgres.create_database(it)` gives a fresh database."""
-    from tests.postgres import running_postgres  # imports this module: only when a test needs PostgreSQL
+    """A throwaway PostgreSQL server for the session; `create_database(it)` gives a fresh database on it."""
+    from tests.support.postgres import running_postgres  # imports this module: only when a test needs PostgreSQL
 
     with running_postgres() as url_template:
         yield url_template

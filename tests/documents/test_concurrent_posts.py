@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from documents.models import Document
 from extensions import db
 from outbox import OutboxEvent
-from tests.app_server import app_server
 from tests.conftest import PASSWORD, build_app, create_user
+from tests.support.app_server import app_server
 
 
 def post_all(server, names):

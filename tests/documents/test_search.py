@@ -8,7 +8,7 @@ from sqlalchemy import text
 from documents.models import Chunk, Document
 from extensions import db
 from tests.conftest import create_user
-from tests.postgres import create_database
+from tests.support.postgres import create_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,7 +9,7 @@ import pytest
 
 from inngest_functions.chunking import split_text
 from inngest_functions.extraction import UnsupportedDocumentError, extract_text
-from tests.sample_documents import MARKER, SAMPLES
+from tests.support.sample_documents import MARKER, SAMPLES
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

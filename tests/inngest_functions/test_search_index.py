@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.documents.test_search import assert_index_matches_chunks, search
-from tests.inngest_executor import PROCESS_DOCUMENT, execute
-from tests.postgres import create_database
+from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
+from tests.support.postgres import create_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

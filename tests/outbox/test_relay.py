@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import inngest
@@ -12,6 +11,7 @@ import pytest
 from extensions import db
 from outbox import OutboxEvent, Relay, enqueue, flush
 from outbox.relay import MAX_RETRY_SECONDS, claim_due, retry_delay
+from tests.support.polling import wait_until
 from timestamps import utcnow
 
 
@@ -111,15 +111,12 @@ def test_relay_thread_delivers_once_the_event_api_is_back(app, event_api):
     relay = Relay(app, interval=0.05)
     relay.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and event_api.requests < 5:
-            time.sleep(0.05)
+        wait_until(lambda: event_api.requests >= 5, "five sends to the failing Event API", timeout=20, interval=0.05)
         event_api.answer()
         with app.app_context():
             db.session.execute(db.update(OutboxEvent).values(next_attempt_at=utcnow()))
             db.session.commit()
-        while time.monotonic() < deadline and set(statuses(app).values()) != {"delivered"}:
-            time.sleep(0.05)
+        wait_until(lambda: set(statuses(app).values()) == {"delivered"}, "every event delivered", 20, interval=0.05)
     finally:
         relay.stop()
     assert set(statuses(app).values()) == {"delivered"}
@@ -157,9 +154,7 @@ def test_the_app_starts_its_relay_with_the_first_request_when_enabled(settings_o
     app.test_client().get("/healthz")
     relay = app.extensions["outbox_relay"]
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and event_api.requests == 0:
-            time.sleep(0.05)
+        wait_until(lambda: event_api.requests > 0, "the relay's first send", timeout=20, interval=0.05)
         assert [event["id"] for event in event_api.received] == ["event-0"]
     finally:
         relay.stop()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.postgres import create_database
+from tests.support.postgres import create_database
 
 
 @pytest.fixture
