@@ -74,13 +74,23 @@ def event_api() -> Iterator[EventApi]:
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path, s3_endpoint: str, bucket: str, event_api: EventApi) -> dict[str, Any]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or on PostgreSQL for tests marked `on_both_databases`."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.support.postgres import create_database
+
+        return create_database(request.getfixturevalue("postgres_server"))
+    return f"sqlite:///{tmp_path / 'app.db'}"
+
+
+@pytest.fixture
+def settings_overrides(s3_endpoint: str, bucket: str, event_api: EventApi, database_url: str) -> dict[str, Any]:
     """Everything the app reads, for one test: change a key in a test to change the app."""
     return {
         "TESTING": True,
         "INNGEST_DEV": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "DATABASE_URL": database_url,
         "AWS_S3_REGION": REGION,
         "AWS_S3_BUCKET": bucket,
         "AWS_ENDPOINT_URL": s3_endpoint,

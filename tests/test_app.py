@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
+from extensions import db
+from tests.support.postgres import on_both_databases
+
 
 def test_create_app_applies_overrides_to_settings_and_config(app: Flask, bucket):
     assert app.extensions["settings"].aws_s3_bucket == bucket
     assert app.config["TESTING"] is True
+
+
+@on_both_databases
+def test_migrations_build_the_schema(app):
+    with app.app_context():
+        tables = set(db.inspect(db.engine).get_table_names())
+    assert {"users", "documents", "chunks", "outbox_events", "idempotency_keys", "alembic_version"} <= tables
 
 
 def test_healthz(client):

@@ -9,14 +9,16 @@ import httpx
 
 from extensions import db
 from outbox import OutboxEvent
-from tests.conftest import PASSWORD, build_app, create_user
+from tests.conftest import PASSWORD, create_user
 from tests.support.app_server import app_server
 from tests.support.polling import wait_until
+from tests.support.postgres import on_both_databases
 
 
-def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(settings_overrides, event_api):
+@on_both_databases
+def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(app_with, settings_overrides, event_api):
     settings_overrides.update(OUTBOX_CLAIM_SECONDS=2, INNGEST_SEND_TIMEOUT_SECONDS=30)
-    app = build_app(settings_overrides)
+    app = app_with()
     create_user(app, "alice@example.com")
 
     def outbox_rows():
