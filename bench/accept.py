@@ -17,7 +17,8 @@ from inngest_functions.client import create_client
 from inngest_functions.events import DocumentUploaded
 from outbox.models import DeliveryStatus, OutboxEvent
 from settings import load_settings
-from tests.support.inngest_server import InngestServer, wait_until
+from tests.support.inngest_server import InngestServer
+from tests.support.polling import wait_until
 
 ROUTES = {"inngest": "/api/route", "celery": "/bench/celery/route", "rq": "/bench/rq/route"}
 OK_CODES = {"inngest": {200, 202}, "celery": {200}, "rq": {200}, "me": {200}}

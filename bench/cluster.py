@@ -26,7 +26,8 @@ from bench.load import attack, past_the_knee, post_targets
 from stack.cluster import Cluster, ClusterPorts
 from stack.processes import Supervisor
 from tests.conftest import PASSWORD, build_app, create_user
-from tests.support.inngest_server import server_binary, wait_until
+from tests.support.inngest_server import server_binary
+from tests.support.polling import wait_until
 
 BENCH = Path(__file__).resolve().parent
 CORPUS = BENCH / ".corpus"

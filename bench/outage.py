@@ -22,7 +22,8 @@ from bench.stack import Gunicorn, Redis
 from extensions import db
 from inngest_functions.events import DocumentUploaded
 from outbox.models import OutboxEvent
-from tests.support.inngest_server import InngestServer, wait_until
+from tests.support.inngest_server import InngestServer
+from tests.support.polling import wait_until
 from timestamps import utcnow
 
 

@@ -25,9 +25,9 @@ from bench.stack import Gunicorn
 from documents.models import Document
 from extensions import db
 from inngest_functions.registration import registration_problem
-from tests.app_server import environment_for
 from tests.conftest import REGION
-from tests.support.inngest_server import wait_until
+from tests.support.app_server import environment_for
+from tests.support.polling import wait_until
 
 TERMINAL = {"processed", "unchanged", "failed"}
 ROUTES = {"inngest": "/api/route", "celery": "/bench/celery/route", "rq": "/bench/rq/route"}

@@ -26,7 +26,7 @@ from extensions import db
 from inngest_functions.chunking import split_text
 from inngest_functions.extraction import extract_text
 from tests.conftest import create_user
-from tests.postgres import create_database, running_postgres
+from tests.support.postgres import create_database, running_postgres
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WORDS = [f"w{number}" for number in range(5000)]  # a Zipf-ish vocabulary: w0 common, w4999 rare

@@ -18,8 +18,8 @@ import psutil
 import redis
 from moto.server import ThreadedMotoServer
 
-from tests.app_server import AppServer
 from tests.conftest import PASSWORD, REGION, build_app, create_user, free_port
+from tests.support.app_server import AppServer
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 EMAIL = "bench@example.com"

@@ -4,7 +4,6 @@ a real local HTTP server standing in for the Event API, and helpers to create us
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,16 +20,11 @@ from app import create_app
 from auth.models import User
 from auth.passwords import hash_password
 from extensions import db
-from tests.event_api import EventApi, running_event_api
+from stack.processes import free_port as free_port  # the tests' free ports are the stacks'
+from tests.support.event_api import EventApi, running_event_api
 
 PASSWORD = "correct horse battery staple"
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +40,8 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL server for the session; `tests.postgres.create_database(it)` gives a fresh database."""
-    from tests.postgres import running_postgres  # imports this module: only when a test needs PostgreSQL
+    """A throwaway PostgreSQL server for the session; `create_database(it)` gives a fresh database on it."""
+    from tests.support.postgres import running_postgres  # imports this module: only when a test needs PostgreSQL
 
     with running_postgres() as url_template:
         yield url_template
@@ -74,13 +68,23 @@ def event_api() -> Iterator[EventApi]:
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path, s3_endpoint: str, bucket: str, event_api: EventApi) -> dict[str, Any]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or on PostgreSQL for tests marked `on_both_databases`."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.support.postgres import create_database
+
+        return create_database(request.getfixturevalue("postgres_server"))
+    return f"sqlite:///{tmp_path / 'app.db'}"
+
+
+@pytest.fixture
+def settings_overrides(s3_endpoint: str, bucket: str, event_api: EventApi, database_url: str) -> dict[str, Any]:
     """Everything the app reads, for one test: change a key in a test to change the app."""
     return {
         "TESTING": True,
         "INNGEST_DEV": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "DATABASE_URL": database_url,
         "AWS_S3_REGION": REGION,
         "AWS_S3_BUCKET": bucket,
         "AWS_ENDPOINT_URL": s3_endpoint,

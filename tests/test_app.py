@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
+from extensions import db
+from tests.support.database_faults import refused_inserts
+from tests.support.postgres import on_both_databases
+
 
 def test_create_app_applies_overrides_to_settings_and_config(app: Flask, bucket):
     assert app.extensions["settings"].aws_s3_bucket == bucket
     assert app.config["TESTING"] is True
+
+
+@on_both_databases
+def test_migrations_build_the_schema(app):
+    with app.app_context():
+        tables = set(db.inspect(db.engine).get_table_names())
+    assert {"users", "documents", "chunks", "outbox_events", "idempotency_keys", "alembic_version"} <= tables
 
 
 def test_healthz(client):
@@ -29,14 +40,13 @@ def test_wrong_method_is_json_405(client):
     assert "POST" in response.headers["Allow"]
 
 
-def test_unexpected_errors_are_json_500_without_internals(app, client, auth, monkeypatch):
-    def explode(*args, **kwargs):
-        raise RuntimeError("secret internal detail at db.internal:5432")
-
+@on_both_databases
+def test_unexpected_errors_are_json_500_without_internals(app, client, auth):
     auth.login()
-    monkeypatch.setattr("documents.routes.accept_document", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = client.post("/api/route", json={"documentName": "a.pdf"})
+    # The database refuses the commit with an error that names its internals.
+    with refused_inserts(app, "outbox_events", "secret internal detail at db.internal:5432"):
+        response = client.post("/api/route", json={"documentName": "a.pdf"})
     assert response.status_code == 500
     assert response.get_json()["error"] == "internal error; the failure was logged, try again later"
     assert "db.internal" not in response.get_data(as_text=True)

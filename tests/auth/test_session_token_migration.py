@@ -8,15 +8,19 @@ from sqlalchemy import inspect, text
 
 from app import create_app
 from extensions import db
+from tests.support.postgres import on_both_databases
 
 BEFORE = "1fa4cc0dc91c"
 SESSION_TOKEN = "0002_session_token"
 
 
+pytestmark = on_both_databases
+
+
 @pytest.fixture
-def unmigrated_app(settings_overrides, tmp_path):
-    overrides = {**settings_overrides, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    application = create_app(overrides, env_file=None)
+def unmigrated_app(settings_overrides):
+    # settings_overrides names a fresh, empty database: only the `app` fixture migrates it.
+    application = create_app(settings_overrides, env_file=None)
     with application.app_context():
         yield application
         db.engine.dispose()

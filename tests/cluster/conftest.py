@@ -27,7 +27,8 @@ import sqlalchemy
 from stack.cluster import Cluster, ClusterPorts
 from stack.processes import Supervisor
 from tests.conftest import PASSWORD, build_app, create_user
-from tests.support.inngest_server import InngestApi, server_binary, wait_until
+from tests.support.inngest_server import InngestApi, server_binary
+from tests.support.polling import wait_until
 
 EVENT = "documents/document.uploaded"
 INSTANCES = 2

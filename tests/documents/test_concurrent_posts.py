@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from documents.models import Document
 from extensions import db
 from outbox import OutboxEvent
-from tests.app_server import app_server
-from tests.conftest import PASSWORD, build_app, create_user
+from tests.conftest import PASSWORD, create_user
+from tests.support.app_server import app_server
+from tests.support.postgres import on_both_databases
 
 
 def post_all(server, names):
@@ -23,8 +24,9 @@ def counts(app):
         return documents, delivered
 
 
-def test_fifty_concurrent_posts_for_one_document(settings_overrides, event_api):
-    app = build_app(settings_overrides)
+@on_both_databases
+def test_fifty_concurrent_posts_for_one_document(app_with, settings_overrides, event_api):
+    app = app_with()
     create_user(app, "alice@example.com")
     with app_server(settings_overrides) as server:
         responses = post_all(server, ["same.pdf"] * 50)
@@ -33,8 +35,9 @@ def test_fifty_concurrent_posts_for_one_document(settings_overrides, event_api):
     assert len({event["id"] for event in event_api.received}) == 50
 
 
-def test_fifty_concurrent_posts_for_fifty_documents(settings_overrides, event_api):
-    app = build_app(settings_overrides)
+@on_both_databases
+def test_fifty_concurrent_posts_for_fifty_documents(app_with, settings_overrides, event_api):
+    app = app_with()
     create_user(app, "alice@example.com")
     names = [f"document-{number}.pdf" for number in range(50)]
     with app_server(settings_overrides) as server:

@@ -9,7 +9,10 @@ import pytest
 from documents.idempotency import IdempotencyKey
 from extensions import db
 from tests.conftest import AuthActions
+from tests.support.postgres import on_both_databases
 from timestamps import utcnow
+
+pytestmark = on_both_databases
 
 
 def post(client, name="report.pdf", key="key-1"):

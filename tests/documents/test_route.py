@@ -8,7 +8,8 @@ from documents.models import Document
 from extensions import db
 from inngest_functions.events import DocumentUploaded
 from outbox import OutboxEvent, flush
-from tests.conftest import AuthActions, build_app, free_port
+from tests.conftest import AuthActions, free_port
+from tests.support.postgres import on_both_databases
 
 
 def post_document(client, name="report.pdf", **kwargs):
@@ -47,6 +48,7 @@ def test_no_session_user_is_401(client, event_api):
     assert event_api.requests == 0
 
 
+@on_both_databases
 def test_accepted_document_is_200_with_event_ids_and_document(app, auth, client, event_api, bucket):
     auth.login()
     response = post_document(client, "reports/2026/q1.pdf")
@@ -60,6 +62,7 @@ def test_accepted_document_is_200_with_event_ids_and_document(app, auth, client,
     assert body["document"]["eventIds"] == ["evt-1-0"]
 
 
+@on_both_databases
 def test_the_sent_event_is_the_typed_document_uploaded_event(app, auth, client, event_api, bucket):
     auth.login()
     post_document(client, "q1.pdf")
@@ -88,6 +91,7 @@ def test_the_seed_curl_example_works_verbatim_with_a_session_cookie(auth, client
     assert response.get_json()["status"] == "ok"
 
 
+@on_both_databases
 def test_posting_a_document_again_reuses_its_row(app, auth, client, event_api):
     auth.login()
     post_document(client)
@@ -156,12 +160,14 @@ def test_oversized_body_is_413_json(auth, client):
     assert response.get_json()["error"] == "request body too large"
 
 
+@on_both_databases
 def test_name_is_normalised_before_it_is_stored(auth, client, event_api):
     auth.login()
     response = post_document(client, "cafe\u0301.pdf")
     assert response.get_json()["document"]["name"] == "caf\u00e9.pdf"
 
 
+@on_both_databases
 class TestEventApiFailures:
     """Every failure mode of the SDK's send_sync: the request is still accepted (202 queued), nothing is lost."""
 
@@ -224,16 +230,14 @@ class TestEventApiFailures:
         auth.login()
         self.assert_queued(app, post_document(client))
 
-    def test_event_api_unreachable(self, settings_overrides):
-        settings_overrides["INNGEST_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
-        app = build_app(settings_overrides)
+    def test_event_api_unreachable(self, app_with):
+        app = app_with(INNGEST_BASE_URL=f"http://127.0.0.1:{free_port()}")
         client = app.test_client()
         AuthActions(app, client).login()
         self.assert_queued(app, post_document(client))
 
-    def test_no_event_key_in_production_mode(self, settings_overrides):
-        settings_overrides.update(INNGEST_DEV=False, INNGEST_SIGNING_KEY="signkey-test-0123456789abcdef")
-        app = build_app(settings_overrides)
+    def test_no_event_key_in_production_mode(self, app_with):
+        app = app_with(INNGEST_DEV=False, INNGEST_SIGNING_KEY="signkey-test-0123456789abcdef")
         client = app.test_client()
         AuthActions(app, client).login()
         response = post_document(client, base_url="https://localhost")

@@ -8,14 +8,9 @@ from sqlalchemy import text
 from documents.models import Chunk, Document
 from extensions import db
 from tests.conftest import create_user
-from tests.postgres import create_database
+from tests.support.postgres import on_both_databases
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings_overrides(request, settings_overrides):
-    if request.param == "postgresql":
-        return {**settings_overrides, "DATABASE_URL": create_database(request.getfixturevalue("postgres_server"))}
-    return settings_overrides
+pytestmark = on_both_databases
 
 
 def add_document(app, user_id: int, name: str, chunks: list[str]) -> int:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from tests.conftest import AuthActions
+from tests.support.postgres import on_both_databases
+
+pytestmark = on_both_databases
 
 
 def test_list_is_the_users_documents_newest_first(auth, client, event_api):

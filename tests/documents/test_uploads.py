@@ -14,7 +14,7 @@ from documents.types import MEDIA_TYPES
 from documents.uploads import UPLOAD_LIFETIME, create_presigning_client, upload_origin
 from inngest_functions.extraction import EXTRACTORS
 from settings import load_settings
-from tests.sample_documents import pdf_document
+from tests.support.sample_documents import pdf_document
 from timestamps import utcnow
 
 PDF = "application/pdf"

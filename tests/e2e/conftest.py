@@ -21,9 +21,10 @@ from flask import Flask
 from documents.models import Chunk, Document
 from extensions import db
 from inngest_functions.registration import registration_problem
-from tests.app_server import AppServer
 from tests.conftest import PASSWORD, REGION, build_app, create_user
-from tests.support.inngest_server import InngestServer, server_binary, wait_until
+from tests.support.app_server import AppServer
+from tests.support.inngest_server import InngestServer, server_binary
+from tests.support.polling import wait_until
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

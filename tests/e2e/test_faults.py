@@ -11,8 +11,8 @@ from extensions import db
 from outbox import OutboxEvent
 from outbox.relay import send
 from tests.e2e.conftest import running_stack
-from tests.sample_documents import SAMPLES, text_document
-from tests.support.inngest_server import stays_true, wait_until
+from tests.support.polling import stays_true, wait_until
+from tests.support.sample_documents import SAMPLES, text_document
 
 EVENT = "documents/document.uploaded"
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.sample_documents import MARKER, SAMPLES
+from tests.support.sample_documents import MARKER, SAMPLES
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import running_stack
-from tests.sample_documents import SAMPLES
-from tests.support.inngest_server import InngestServer, server_binary, stays_true, wait_until
+from tests.support.inngest_server import InngestServer, server_binary
+from tests.support.polling import stays_true, wait_until
+from tests.support.sample_documents import SAMPLES
 
 EVENT = "documents/document.uploaded"
 

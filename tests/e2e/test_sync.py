@@ -12,8 +12,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.e2e.conftest import sync
-from tests.local_http import in_a_thread
 from tests.support.inngest_server import running_inngest_server, server_binary
+from tests.support.local_http import in_a_thread
 
 
 @contextmanager

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from tests.inngest_executor import PROCESS_DOCUMENT, execute
 from tests.inngest_functions.test_request_signatures import CALL_URL, REFUSAL, SIGNING_KEY, current_time, sign
-from tests.sample_documents import text_document
+from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
+from tests.support.sample_documents import text_document
 
 CAP = 256 * 1024
 HUGE = 300 * 1024 * 1024

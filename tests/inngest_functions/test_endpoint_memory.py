@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import app_server
 from tests.inngest_functions.test_request_signatures import SIGNING_KEY, current_time
+from tests.support.app_server import app_server
 
 MEGABYTE = 1024 * 1024
 BODY_MEGABYTES = 300

@@ -10,7 +10,7 @@ import pytest
 from documents.types import UnsupportedDocumentError
 from inngest_functions.chunking import split_text
 from inngest_functions.extraction import extract_text
-from tests.sample_documents import MARKER, SAMPLES
+from tests.support.sample_documents import MARKER, SAMPLES
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

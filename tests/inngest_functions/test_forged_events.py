@@ -9,8 +9,8 @@ import pytest
 
 from inngest_functions.process_document import EVENT_MISMATCH
 from tests.conftest import AuthActions
-from tests.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, execute, failure_event
-from tests.sample_documents import text_document
+from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, execute, failure_event
+from tests.support.sample_documents import text_document
 
 
 @pytest.fixture

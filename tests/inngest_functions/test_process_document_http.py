@@ -16,8 +16,8 @@ from documents.models import Document
 from extensions import db
 from inngest_functions.process_document import EVENT_MISMATCH, GENERIC_FAILURE, mark_processing
 from tests.conftest import free_port
-from tests.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
-from tests.sample_documents import MARKER, SAMPLES, text_document
+from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
+from tests.support.sample_documents import MARKER, SAMPLES, text_document
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -11,7 +11,7 @@ from inngest.experimental import mocked
 
 from inngest_functions.process_document import build_process_document
 from settings import get_app_settings
-from tests.sample_documents import SAMPLES
+from tests.support.sample_documents import SAMPLES
 
 
 def run_mocked(app, event):

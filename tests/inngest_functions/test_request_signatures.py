@@ -24,8 +24,8 @@ from inngest_functions import build_functions, create_client
 from inngest_functions.events import DocumentUploaded
 from inngest_functions.request_signatures import MAX_SIGNATURE_SKEW_SECONDS, protect_inngest_endpoint
 from settings import SettingsError, load_settings
-from tests.inngest_api import bearer_token, running_inngest_api
-from tests.inngest_executor import PROCESS_DOCUMENT
+from tests.support.inngest_api import bearer_token, running_inngest_api
+from tests.support.inngest_executor import PROCESS_DOCUMENT
 
 SIGNING_KEY = "signkey-prod-" + "1a" * 32
 FALLBACK_KEY = "signkey-prod-" + "2b" * 32

@@ -3,18 +3,11 @@ new content, unchanged, and failed. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.documents.test_search import assert_index_matches_chunks, search
-from tests.inngest_executor import PROCESS_DOCUMENT, execute
-from tests.postgres import create_database
+from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
+from tests.support.postgres import on_both_databases
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings_overrides(request, settings_overrides):
-    if request.param == "postgresql":
-        return {**settings_overrides, "DATABASE_URL": create_database(request.getfixturevalue("postgres_server"))}
-    return settings_overrides
+pytestmark = on_both_databases
 
 
 def test_runs_keep_the_index_matching_the_chunks(app, client, submit, s3, bucket):

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 
 import httpx
 
 from extensions import db
 from outbox import OutboxEvent
-from tests.app_server import app_server
-from tests.conftest import PASSWORD, build_app, create_user
+from tests.conftest import PASSWORD, create_user
+from tests.support.app_server import app_server
+from tests.support.polling import wait_until
+from tests.support.postgres import on_both_databases
 
 
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(settings_overrides, event_api):
+@on_both_databases
+def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(app_with, settings_overrides, event_api):
     settings_overrides.update(OUTBOX_CLAIM_SECONDS=2, INNGEST_SEND_TIMEOUT_SECONDS=30)
-    app = build_app(settings_overrides)
+    app = app_with()
     create_user(app, "alice@example.com")
 
     def outbox_rows():
@@ -38,7 +31,9 @@ def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(sett
             target=lambda: _ignore_disconnect(client, {"documentName": "report.pdf"}), daemon=True
         )
         request.start()
-        assert wait_for(lambda: len(outbox_rows()) == 1 and event_api.requests == 1)
+        assert wait_until(
+            lambda: len(outbox_rows()) == 1 and event_api.requests == 1, "the row and the hanging send", 30, 0.1
+        )
         server.kill()
     [row] = outbox_rows()
     assert row.status == "pending"
@@ -47,7 +42,7 @@ def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(sett
     event_api.answer()
     settings_overrides.update(OUTBOX_RELAY_ENABLED=True, OUTBOX_RELAY_INTERVAL_SECONDS=0.2)
     with app_server(settings_overrides):
-        assert wait_for(lambda: outbox_rows()[0].status == "delivered")
+        assert wait_until(lambda: outbox_rows()[0].status == "delivered", "the relay to deliver it", 30, 0.1)
     assert [event["id"] for event in event_api.received] == [row.event_id]
     assert event_api.received[0]["data"]["documentName"] == "report.pdf"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import inngest
@@ -12,6 +11,8 @@ import pytest
 from extensions import db
 from outbox import OutboxEvent, Relay, enqueue, flush
 from outbox.relay import MAX_RETRY_SECONDS, claim_due, retry_delay
+from tests.support.polling import wait_until
+from tests.support.postgres import on_both_databases
 from timestamps import utcnow
 
 
@@ -35,6 +36,7 @@ def statuses(app):
         return dict(db.session.execute(db.select(OutboxEvent.event_id, OutboxEvent.status)).tuples().all())
 
 
+@on_both_databases
 def test_flush_delivers_pending_events_with_their_own_ids(app, event_api):
     ids = add_events(app, 3)
     with app.app_context():
@@ -43,6 +45,7 @@ def test_flush_delivers_pending_events_with_their_own_ids(app, event_api):
     assert set(statuses(app).values()) == {"delivered"}
 
 
+@on_both_databases
 def test_a_failed_attempt_is_retried_later_not_now(app, event_api):
     event_api.answer(status=400, body=b'{"error": "nope", "status": 400}')
     add_events(app, 1)
@@ -56,6 +59,7 @@ def test_a_failed_attempt_is_retried_later_not_now(app, event_api):
         assert flush(app.extensions["inngest"], now=utcnow() + timedelta(minutes=10)) == (1, 0)
 
 
+@on_both_databases
 def test_an_event_claimed_by_a_live_sender_is_left_alone(app, event_api):
     add_events(app, 1, claimed_by="request-alive")
     with app.app_context():
@@ -63,6 +67,7 @@ def test_an_event_claimed_by_a_live_sender_is_left_alone(app, event_api):
     assert event_api.requests == 0
 
 
+@on_both_databases
 def test_an_event_whose_sender_died_is_delivered_once_its_claim_expires(app, event_api):
     # The request committed, claimed the event, and was killed before sending.
     [event_id] = add_events(app, 1, claimed_by="request-killed", claim_seconds=30)
@@ -71,6 +76,7 @@ def test_an_event_whose_sender_died_is_delivered_once_its_claim_expires(app, eve
     assert [event["id"] for event in event_api.received] == [event_id]
 
 
+@on_both_databases
 def test_two_claimers_never_get_the_same_event(app):
     add_events(app, 10)
     with app.app_context():
@@ -81,6 +87,7 @@ def test_two_claimers_never_get_the_same_event(app):
     assert not first & second
 
 
+@on_both_databases
 def test_concurrent_flushes_deliver_every_event_exactly_once(app, event_api):
     ids = add_events(app, 40)
     results = []
@@ -105,27 +112,26 @@ def test_retry_delay_doubles_with_jitter_and_is_capped():
         assert len(set(delays)) > 1
 
 
+@on_both_databases
 def test_relay_thread_delivers_once_the_event_api_is_back(app, event_api):
     event_api.answer(status=503, body=b"down", content_type="text/plain")
     add_events(app, 2)
     relay = Relay(app, interval=0.05)
     relay.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and event_api.requests < 5:
-            time.sleep(0.05)
+        wait_until(lambda: event_api.requests >= 5, "five sends to the failing Event API", timeout=20, interval=0.05)
         event_api.answer()
         with app.app_context():
             db.session.execute(db.update(OutboxEvent).values(next_attempt_at=utcnow()))
             db.session.commit()
-        while time.monotonic() < deadline and set(statuses(app).values()) != {"delivered"}:
-            time.sleep(0.05)
+        wait_until(lambda: set(statuses(app).values()) == {"delivered"}, "every event delivered", 20, interval=0.05)
     finally:
         relay.stop()
     assert set(statuses(app).values()) == {"delivered"}
     assert not relay.running
 
 
+@on_both_databases
 @pytest.mark.parametrize("healthy", [True, False])
 def test_flush_command_reports_and_fails_while_events_stay_pending(app, runner, event_api, healthy):
     if not healthy:
@@ -136,6 +142,7 @@ def test_flush_command_reports_and_fails_while_events_stay_pending(app, runner, 
     assert ("delivered 2, failed 0" if healthy else "delivered 0, failed 2") in result.output
 
 
+@on_both_databases
 def test_status_command_lists_pending_events_with_their_last_error(app, runner, event_api):
     event_api.answer(status=400, body=b'{"error": "bad key", "status": 400}')
     add_events(app, 1)
@@ -147,19 +154,15 @@ def test_status_command_lists_pending_events_with_their_last_error(app, runner, 
     assert "bad key" in result.output
 
 
-def test_the_app_starts_its_relay_with_the_first_request_when_enabled(settings_overrides, event_api):
-    from tests.conftest import build_app
-
-    settings_overrides.update(OUTBOX_RELAY_ENABLED=True, OUTBOX_RELAY_INTERVAL_SECONDS=0.05)
-    app = build_app(settings_overrides)
+@on_both_databases
+def test_the_app_starts_its_relay_with_the_first_request_when_enabled(app_with, event_api):
+    app = app_with(OUTBOX_RELAY_ENABLED=True, OUTBOX_RELAY_INTERVAL_SECONDS=0.05)
     add_events(app, 1)
     assert "outbox_relay" not in app.extensions  # CLI commands never start it
     app.test_client().get("/healthz")
     relay = app.extensions["outbox_relay"]
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and event_api.requests == 0:
-            time.sleep(0.05)
+        wait_until(lambda: event_api.requests > 0, "the relay's first send", timeout=20, interval=0.05)
         assert [event["id"] for event in event_api.received] == ["event-0"]
     finally:
         relay.stop()

@@ -12,9 +12,10 @@ import threading
 
 import pytest
 
-from tests.app_server import REPOSITORY
 from tests.conftest import free_port
-from tests.support.inngest_server import server_binary, wait_until
+from tests.support.app_server import REPOSITORY
+from tests.support.inngest_server import server_binary
+from tests.support.polling import wait_until
 
 
 def port_is_free(port: int) -> bool:

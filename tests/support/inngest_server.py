@@ -11,44 +11,22 @@ import os
 import secrets
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 import pytest
 
 from tests.conftest import free_port
 
+# `as`: re-exported for tests/scripts/, which still imports it from here.
+from tests.support.polling import wait_until as wait_until
+
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 SERVER_SCRIPT = REPOSITORY / "scripts" / "inngest-dev-server"
 ARTIFACTS = REPOSITORY / "test-artifacts"
-
-T = TypeVar("T")
-
-
-def wait_until(condition: Callable[[], T | None], what: str, timeout: float = 60.0, interval: float = 0.25) -> T:
-    """Poll `condition` until it returns something truthy; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def stays_true(condition: Callable[[], bool], seconds: float) -> bool:
-    """Whether `condition` holds on every look for `seconds`: to show that something does not happen."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not condition():
-            return False
-        time.sleep(0.25)
-    return True
 
 
 def server_binary() -> str:

@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from tests.app_server import REPOSITORY, AppServer, app_server
 from tests.conftest import build_app, create_user
+from tests.support.app_server import REPOSITORY, AppServer, app_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"

@@ -9,7 +9,7 @@ from playwright.sync_api import FilePayload, Page, expect
 from documents.models import Document, DocumentStatus
 from extensions import db
 from tests.conftest import PASSWORD
-from tests.sample_documents import docx_document, pdf_document
+from tests.support.sample_documents import docx_document, pdf_document
 from tests.web.conftest import EMAIL, WebStack, screenshot, tab_to
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import running_stack
-from tests.sample_documents import MARKER, pdf_document
+from tests.support.sample_documents import MARKER, pdf_document
 from tests.web.conftest import SCREENSHOTS, screenshot
 
 

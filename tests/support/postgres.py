@@ -15,6 +15,9 @@ import pytest
 
 from tests.conftest import free_port
 
+# Runs a test once on SQLite and once on PostgreSQL, through the `database_url` fixture (tests/conftest.py).
+on_both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
 
 def _initdb() -> Path | None:
     """Debian's server binaries (not on PATH), or initdb wherever PATH has it."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.local_http import serving
+from tests.support.local_http import serving
 
 
 def bearer_token(signing_key: str) -> str:
