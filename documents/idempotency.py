@@ -8,6 +8,7 @@ Keys belong to one user. 5xx answers are not kept, so a retry runs for real.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,12 +18,14 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
 from http_plumbing.errors import ApiError, error_response
 from timestamps import as_utc, utcnow
+
+logger = logging.getLogger(__name__)
 
 KEY_LIFETIME = timedelta(hours=24)
 # A request still "in flight" after this long died with its process: its key is free again.
@@ -54,15 +57,17 @@ def idempotent(view: Callable[[], Response]) -> Callable[[], Response]:
         if not _KEY_PATTERN.match(key):
             raise ApiError(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")
         request_hash = hashlib.sha256(request.get_data()).hexdigest()
-        replay = _begin(current_user.id, key, request_hash)
+        # Read once, now: after a failed flush the session refuses every query, current_user's too.
+        user_id: int = current_user.id
+        replay = _begin(user_id, key, request_hash)
         if replay is not None:
             return replay
         try:
             response = _run(view)
         except BaseException:
-            _forget(current_user.id, key)
+            _release(user_id, key)
             raise
-        _finish(current_user.id, key, response)
+        _finish(user_id, key, response)
         return response
 
     return wrapper
@@ -114,6 +119,15 @@ def _finish(user_id: int, key: str, response: Response) -> None:
         row.response_status = response.status_code
         row.response_body = response.get_json()
         db.session.commit()
+
+
+def _release(user_id: int, key: str) -> None:
+    """Free the key after the request failed; if the database is what failed, the key frees itself later."""
+    try:
+        _forget(user_id, key)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        logger.warning("could not release Idempotency-Key %r (free again after %s): %s", key, ABANDONED_AFTER, error)
 
 
 def _forget(user_id: int, key: str) -> None:

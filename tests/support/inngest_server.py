@@ -20,9 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
-
-# `as`: re-exported for tests/scripts/, which still imports it from here.
-from tests.support.polling import wait_until as wait_until
+from tests.support.polling import wait_until
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 SERVER_SCRIPT = REPOSITORY / "scripts" / "inngest-dev-server"
