@@ -1,4 +1,5 @@
-"""A real local HTTP server standing in for Inngest's Event API, so the SDK's send runs for real over the network."""
+"""A real local HTTP server standing in for Inngest's Event API, so the SDK's send runs for real over the network;
+and for the one REST call the outbox makes, `GET /v1/events/<id>/runs`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ class EventApi:
     behaviour: EventApiBehaviour = field(default_factory=EventApiBehaviour)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
+    # The runs `GET /v1/events/<internal id>/runs` lists, by the internal id the send answered with.
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    runs_status: int = 200
+    run_queries: list[tuple[str, str | None]] = field(default_factory=list)  # (internal id, Authorization)
 
     def answer(self, **behaviour: Any) -> None:
         self.behaviour = EventApiBehaviour(**behaviour)
@@ -39,6 +44,16 @@ def running_event_api() -> Iterator[EventApi]:
     api = EventApi(url="")
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            internal_id = self.path.removeprefix("/v1/events/").removesuffix("/runs")
+            api.run_queries.append((internal_id, self.headers.get("Authorization")))
+            body = json.dumps({"data": api.runs.get(internal_id, [])}).encode()
+            self.send_response(api.runs_status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self) -> None:
             events = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             api.requests += 1
