@@ -35,7 +35,7 @@ format: $(INSTALLED)
 
 # System packages the tests need, from Debian, installed when missing and we are root:
 # chromium for the browser tests (tests/web/, never a browser Playwright downloads) and the
-# PostgreSQL server for tests/postgresql/. Without them those tests skip (or fail when CI=true).
+# PostgreSQL server for the tests marked on_both_databases. Without them those tests skip (or fail when CI=true).
 SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql)
 
 system-packages:
