@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import sqlalchemy
 from boto3.s3.transfer import TransferConfig
@@ -25,6 +24,7 @@ from bench.corpus import make_corpus
 from bench.load import attack, past_the_knee, post_targets
 from stack.cluster import Cluster, ClusterPorts
 from stack.processes import Supervisor
+from stack.services import s3_client
 from tests.conftest import PASSWORD, build_app, create_user
 from tests.support.inngest_server import server_binary
 from tests.support.polling import wait_until
@@ -46,13 +46,7 @@ def process_corpus(cluster: Cluster, cookie: str, slice_size: int) -> dict[str, 
     corpus = make_corpus(CORPUS / "main", 100, 10_000, 5_000_000)[:slice_size]
     settings = cluster.s3_settings
     user_id = httpx.get(f"{cluster.url}/auth/me", headers={"Cookie": cookie}, timeout=30).json()["user"]["id"]
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=settings["AWS_ENDPOINT_URL"],
-        region_name=settings["AWS_S3_REGION"],
-        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
-    )
+    s3 = s3_client(settings)
     single_put = TransferConfig(multipart_threshold=2**31)  # moto's multipart checksums trip boto3's download
     for document in corpus:
         s3.upload_file(str(document.path), settings["AWS_S3_BUCKET"], f"users/{user_id}/corpus/{document.name}",

@@ -15,6 +15,7 @@ import boto3
 from stack.processes import REPO_ROOT, StackError, Supervisor, responds, venv_command
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CORSRuleTypeDef
 
 INNGEST_BINARY_SCRIPT = REPO_ROOT / "scripts" / "inngest-dev-server"
@@ -43,13 +44,7 @@ def start_local_s3(
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     supervisor.start("local S3 (moto)", argv, os.environ, log=log)
     supervisor.wait_until(lambda: responds(settings["AWS_ENDPOINT_URL"]), "local S3 (moto)", STARTUP_TIMEOUT_SECONDS)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=settings["AWS_ENDPOINT_URL"],
-        region_name=settings["AWS_S3_REGION"],
-        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
-    )
+    s3 = s3_client(settings)
     # The browser uploads straight to the bucket with presigned URLs, so the bucket must allow the app's origin.
     rules: list[CORSRuleTypeDef] = [
         {
@@ -65,6 +60,17 @@ def start_local_s3(
     s3.close()
     supervisor.say(f"created the local bucket {LOCAL_S3_BUCKET!r} with CORS for the app's origins")
     return settings
+
+
+def s3_client(settings: Mapping[str, str]) -> S3Client:
+    """A boto3 client for the bucket `settings` (local_s3_settings) describe."""
+    return boto3.client(
+        "s3",
+        endpoint_url=settings["AWS_ENDPOINT_URL"],
+        region_name=settings["AWS_S3_REGION"],
+        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def find_inngest_binary(supervisor: Supervisor) -> str | None:

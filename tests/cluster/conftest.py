@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 import sqlalchemy
 
 from stack.cluster import Cluster, ClusterPorts
 from stack.processes import Supervisor
+from stack.services import s3_client
 from tests.conftest import PASSWORD, build_app, create_user
 from tests.support.inngest_server import InngestApi, server_binary
 from tests.support.polling import wait_until
@@ -179,13 +179,7 @@ class SteadyLoad:
 
     def upload_as(self, client: httpx.Client, names: list[str]) -> None:
         settings = self.running.cluster.s3_settings
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=settings["AWS_ENDPOINT_URL"],
-            region_name=settings["AWS_S3_REGION"],
-            aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
-        )
+        s3 = s3_client(settings)
         user_id = client.get("/auth/me").json()["user"]["id"]
         for name in names:
             key = f"users/{user_id}/{name}"
