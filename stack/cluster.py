@@ -7,7 +7,6 @@ kill and restart its pieces while documents are being posted.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import sys
@@ -20,6 +19,7 @@ from typing import NoReturn
 import httpx
 from dotenv import dotenv_values
 
+from stack.balancer import haproxy_configuration
 from stack.databases import PostgresServer, RedisServer
 from stack.processes import (
     REPO_ROOT,
@@ -43,14 +43,6 @@ THREADS_PER_INSTANCE = 8
 READY_TIMEOUT_SECONDS = 60.0
 INNGEST_SERVER = "Inngest server"
 FIRST_USER_EMAIL = "admin@example.com"
-
-
-# The balancer's own answers when no instance can give one: JSON like the app's, never HAProxy's HTML.
-BALANCER_ERRORS = {
-    502: {"error": "no app instance could answer; try again shortly"},
-    503: {"error": "no app instance is available; try again shortly"},
-    504: {"error": "the app took too long to answer; try again shortly"},
-}
 
 
 @dataclass(frozen=True)
@@ -226,7 +218,7 @@ class Cluster:
 
     def start_balancer(self) -> None:
         configuration = self.directory / "haproxy.cfg"
-        configuration.write_text(haproxy_configuration(self.ports))
+        configuration.write_text(haproxy_configuration(self.ports.balancer, self.ports.apps))
         self.supervisor.start(
             "HAProxy",
             ["haproxy", "-W", "-db", "-f", str(configuration)],
@@ -311,62 +303,6 @@ class Cluster:
             f"Sign in as {FIRST_USER_EMAIL} with the password in {self.directory / 'first-user.txt'}.\n"
             "Press Ctrl-C to stop everything."
         )
-
-
-def haproxy_configuration(ports: ClusterPorts) -> str:
-    """Round robin over the instances, health-checked each second.
-
-    A request whose instance dies before answering (no connection, or an empty response) is
-    sent again to another one: safe for POST /api/route, which replays on its Idempotency-Key
-    and re-sends the same document otherwise, and for /api/inngest, whose steps are idempotent.
-    """
-    errors = "\n".join(
-        f"    http-error status {status} content-type application/json hdr Retry-After 2 string {haproxy_string(body)}"
-        for status, body in BALANCER_ERRORS.items()
-    )
-    servers = "\n".join(
-        f"    server app{index} 127.0.0.1:{port} check" for index, port in enumerate(ports.apps, start=1)
-    )
-    return f"""# Written by `make cluster` on every start (stack/cluster.py).
-global
-    maxconn 4096
-    log stdout format raw local0 info
-
-defaults
-    mode http
-    log global
-    option httplog
-    option dontlog-normal
-    option forwardfor
-    # The whole request is read before it is sent on, so it can be sent again to another instance.
-    option http-buffer-request
-    retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response junk-response
-    timeout connect 2s
-    timeout client 130s
-    timeout server 130s
-    # A busy instance answers its health check slowly: slow is not dead (a dead one refuses at once).
-    timeout check 5s
-    # The balancer's own errors are JSON like the app's, with a Retry-After a client can follow.
-{errors}
-
-frontend web
-    bind 127.0.0.1:{ports.balancer}
-    default_backend apps
-
-backend apps
-    balance roundrobin
-    option httpchk
-    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host localhost
-    default-server inter 1s fall 2 rise 2
-{servers}
-"""
-
-
-def haproxy_string(body: dict[str, str]) -> str:
-    escaped = json.dumps(body).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
 
 
 def first_user_password(directory: Path) -> str:
