@@ -244,7 +244,10 @@ class Cluster:
             "INNGEST_POSTGRES_URI": f"{self.postgres.url(INNGEST_DATABASE, driver='postgres')}?sslmode=disable",
             "INNGEST_REDIS_URI": self.redis.url(INNGEST_REDIS_DATABASE),
         }
-        self.supervisor.start(INNGEST_SERVER, argv, environment, log=self.directory / "logs" / "inngest.log")
+        # Its state is in PostgreSQL and Redis: a stop need not wait for its queue workers to drain.
+        self.supervisor.start(
+            INNGEST_SERVER, argv, environment, log=self.directory / "logs" / "inngest.log", stop_timeout=5.0
+        )
         self.supervisor.wait_until(self.synced, "the Inngest server to answer and sync the app", READY_TIMEOUT_SECONDS)
 
     def stop_inngest(self) -> None:

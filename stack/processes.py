@@ -35,6 +35,7 @@ class Child:
     name: str
     process: subprocess.Popen[bytes]
     stop_signal: signal.Signals = signal.SIGTERM
+    stop_timeout: float = STOP_TIMEOUT_SECONDS
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Supervisor:
         *,
         log: Path | None = None,
         stop_signal: signal.Signals = signal.SIGTERM,
+        stop_timeout: float = STOP_TIMEOUT_SECONDS,
     ) -> None:
         """Start `argv` as `name`; its output goes to `log` when given, else to this terminal."""
         self.say(f"starting {name}: {' '.join(argv)}" + (f" (log: {log})" if log else ""))
@@ -78,7 +80,7 @@ class Supervisor:
         finally:
             if output is not None:
                 output.close()
-        self.children.append(Child(name, process, stop_signal))
+        self.children.append(Child(name, process, stop_signal, stop_timeout))
 
     def running(self, name: str) -> bool:
         return any(child.name == name and child.process.poll() is None for child in self.children)
@@ -161,7 +163,7 @@ def reap_group(name: str, process: subprocess.Popen[Any], deadline: float) -> No
     try:
         process.wait(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        print(f"{name} did not stop within {STOP_TIMEOUT_SECONDS:.0f}s; killing it", file=sys.stderr, flush=True)
+        print(f"{name} did not stop in time; killing it", file=sys.stderr, flush=True)
     signal_group(process, signal.SIGKILL)
     process.wait()
 
@@ -169,9 +171,9 @@ def reap_group(name: str, process: subprocess.Popen[Any], deadline: float) -> No
 def stop_children(children: list[Child]) -> None:
     for child in children:
         signal_group(child.process, child.stop_signal)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    signalled = time.monotonic()
     for child in children:
-        reap_group(child.name, child.process, deadline)
+        reap_group(child.name, child.process, signalled + child.stop_timeout)
 
 
 def run_in_foreground(supervisor: Supervisor, run: Callable[[Supervisor], NoReturn]) -> int:

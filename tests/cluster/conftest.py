@@ -90,10 +90,11 @@ def running_cluster() -> Iterator[RunningCluster]:
     supervisor = Supervisor("cluster test")
     overrides = {
         "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
-        # A killed instance's claims expire sooner than the default 120 s; still longer than a send can take.
-        "OUTBOX_CLAIM_SECONDS": "30",
-        # Deliveries that started no run are sent again after 20 s rather than the default 60 s.
-        "OUTBOX_CONFIRM_AFTER_SECONDS": "20",
+        # A killed instance's claims expire sooner than the default 120 s; still longer than a send can
+        # take (5 attempts of INNGEST_SEND_TIMEOUT_SECONDS = 2 s, and 3.5 s of backoff).
+        "OUTBOX_CLAIM_SECONDS": "15",
+        # Deliveries that started no run are sent again after 10 s rather than the default 60 s.
+        "OUTBOX_CONFIRM_AFTER_SECONDS": "10",
         "CHUNK_SIZE": "200",
         "CHUNK_OVERLAP": "20",
     }
@@ -254,7 +255,7 @@ def settle(running: RunningCluster, names: list[str], timeout: float = 300.0) ->
             return found
         return None
 
-    return wait_until(states, f"{len(names)} documents to finish processing", timeout, interval=1)
+    return wait_until(states, f"{len(names)} documents to finish processing", timeout, interval=0.5)
 
 
 def assert_nothing_lost(running: RunningCluster, result: LoadResult, names: list[str]) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from tests.cluster.conftest import LoadResult, RunningCluster, SteadyLoad, assert_nothing_lost
 
 DOCUMENTS = 200
-INTERVAL_SECONDS = 0.1  # 10 documents a second, for 20 seconds
-FAULT_AFTER_SECONDS = 6.0
+INTERVAL_SECONDS = 0.05  # 20 documents a second, for 10 seconds
+FAULT_AFTER_SECONDS = 3.0
 
 
 def post_corpus_during(
