@@ -44,22 +44,27 @@ def test_the_inngest_server_restarted_mid_load_loses_nothing(running_cluster: Ru
     assert_nothing_lost(running_cluster, result, names)
 
 
-def test_redis_stopped_for_ten_seconds_mid_load_loses_nothing(running_cluster: RunningCluster, users):
-    def outage() -> None:
-        running_cluster.cluster.redis.stop()
-        time.sleep(10)
-        running_cluster.cluster.redis.start()
+def down_for(seconds: float, stop: Callable[[], None], start: Callable[[], None]) -> Callable[[], None]:
+    """A fault: `stop`, then `start` again `seconds` later."""
 
-    result, names = post_corpus_during(running_cluster, users, "stopped-redis", outage)
+    def outage() -> None:
+        stop()
+        time.sleep(seconds)
+        start()
+
+    return outage
+
+
+def test_redis_stopped_for_ten_seconds_mid_load_loses_nothing(running_cluster: RunningCluster, users):
+    redis = running_cluster.cluster.redis
+    result, names = post_corpus_during(running_cluster, users, "stopped-redis", down_for(10, redis.stop, redis.start))
     assert_nothing_lost(running_cluster, result, names)
 
 
 def test_postgresql_restarted_mid_load_answers_503_and_loses_nothing(running_cluster: RunningCluster, users):
-    def restart() -> None:
-        running_cluster.cluster.postgres.stop()
-        time.sleep(3)
-        running_cluster.cluster.postgres.start()
-
-    result, names = post_corpus_during(running_cluster, users, "restarted-postgresql", restart)
+    postgres = running_cluster.cluster.postgres
+    result, names = post_corpus_during(
+        running_cluster, users, "restarted-postgresql", down_for(3, postgres.stop, postgres.start)
+    )
     assert result.statuses()[503] > 0, "no request met the database down: the fault missed the load"
     assert_nothing_lost(running_cluster, result, names)
