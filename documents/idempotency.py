@@ -23,13 +23,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
 from http_plumbing.errors import ApiError, error_response
+from settings import get_app_settings
 from timestamps import as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
 KEY_LIFETIME = timedelta(hours=24)
-# A request still "in flight" after this long died with its process: its key is free again.
-ABANDONED_AFTER = timedelta(minutes=2)
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -94,7 +93,7 @@ def _begin(user_id: int, key: str, request_hash: str) -> Response | None:
             continue  # released in between: try again
         now = utcnow()
         if as_utc(existing.created_at) < now - KEY_LIFETIME or (
-            existing.response_status is None and as_utc(existing.created_at) < now - ABANDONED_AFTER
+            existing.response_status is None and as_utc(existing.created_at) < now - _abandoned_after()
         ):
             db.session.delete(existing)
             db.session.commit()
@@ -127,7 +126,12 @@ def _release(user_id: int, key: str) -> None:
         _forget(user_id, key)
     except SQLAlchemyError as error:
         db.session.rollback()
-        logger.warning("could not release Idempotency-Key %r (free again after %s): %s", key, ABANDONED_AFTER, error)
+        logger.warning("could not release Idempotency-Key %r (free again after %s): %s", key, _abandoned_after(), error)
+
+
+def _abandoned_after() -> timedelta:
+    """How long a key may stay in flight before it counts as its dead request's (a setting)."""
+    return timedelta(seconds=get_app_settings().idempotency_abandoned_after_seconds)
 
 
 def _forget(user_id: int, key: str) -> None:

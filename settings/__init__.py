@@ -98,6 +98,10 @@ class AppSettings(BaseSettings):
     # A delivered event with no run on the server this long after is sent again (outbox/confirmation.py).
     outbox_confirm_after_seconds: float = Field(default=60.0, gt=0)
 
+    # Idempotency-Key: a key still "in flight" this long after its request began is taken to have died
+    # with its process (killed, or its release failed with the database) and is free again.
+    idempotency_abandoned_after_seconds: float = Field(default=120.0, gt=0)
+
     # HTTP.
     max_content_length: int = Field(default=64 * 1024, ge=1024)
     # The origin browsers call us from (scheme://host[:port]); unset: this request's own.
@@ -140,6 +144,16 @@ class AppSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _abandoned_keys_outlive_a_send(self) -> AppSettings:
+        # Shorter than the longest request, a slow but living request's key would be taken from it.
+        if self.idempotency_abandoned_after_seconds <= self.longest_send_seconds:
+            raise ValueError(
+                "IDEMPOTENCY_ABANDONED_AFTER_SECONDS must be longer than the longest event send "
+                f"(5 attempts of INNGEST_SEND_TIMEOUT_SECONDS plus 3.5 s of backoff: {self.longest_send_seconds:g} s)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_secrets(self) -> AppSettings:
         if self.inngest_dev:
             return self
@@ -164,6 +178,11 @@ class AppSettings(BaseSettings):
         if not self.inngest_dev and self.inngest_enable_unauthed_sync and not self.inngest_serve_origin:
             raise ValueError("INNGEST_ENABLE_UNAUTHED_SYNC needs INNGEST_SERVE_ORIGIN, the URL Inngest should call")
         return self
+
+    @property
+    def longest_send_seconds(self) -> float:
+        """The longest one `send_sync` can take: the SDK's 5 attempts and its 3.5 s of backoff between them."""
+        return 5 * self.inngest_send_timeout_seconds + 3.5
 
     @property
     def session_secret(self) -> str:

@@ -55,6 +55,8 @@ def test_dotenv_file_is_read_but_never_overrides_the_environment(tmp_path, monke
         ({"INNGEST_SEND_TIMEOUT_SECONDS": 0}, "INNGEST_SEND_TIMEOUT_SECONDS"),
         ({"S3_KEY_PREFIX": "../up"}, "S3_KEY_PREFIX"),
         ({"INNGEST_DEV": "maybe"}, "INNGEST_DEV"),
+        ({"IDEMPOTENCY_ABANDONED_AFTER_SECONDS": 13.5}, r"longer than the longest event send .*: 13\.5 s"),
+        ({"INNGEST_SEND_TIMEOUT_SECONDS": 30}, r"IDEMPOTENCY_ABANDONED_AFTER_SECONDS must be longer .*: 153\.5 s"),
     ],
 )
 def test_bad_values_fail_naming_the_variable(overrides, message):

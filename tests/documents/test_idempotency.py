@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 
 import pytest
@@ -42,9 +44,6 @@ def test_same_key_with_a_different_body_is_422(auth, client, event_api):
 
 def test_same_key_while_the_first_request_is_in_flight_is_409(app, auth, client, event_api):
     auth.login()
-    import hashlib
-    import json
-
     body = json.dumps({"documentName": "report.pdf"}).encode()
     with app.app_context():
         digest = hashlib.sha256(body).hexdigest()
@@ -57,16 +56,29 @@ def test_same_key_while_the_first_request_is_in_flight_is_409(app, auth, client,
     assert event_api.requests == 0
 
 
-def test_an_abandoned_in_flight_key_is_taken_over(app, auth, client, event_api):
+@pytest.mark.parametrize(("began_seconds_ago", "status"), [(25, 200), (15, 409)])
+def test_an_in_flight_key_is_taken_over_once_idempotency_abandoned_after_seconds_pass(
+    app_with, began_seconds_ago, status
+):
+    app = app_with(IDEMPOTENCY_ABANDONED_AFTER_SECONDS=20)
+    client = app.test_client()
+    auth = AuthActions(app, client)
     auth.login()
+    body = json.dumps({"documentName": "report.pdf"}).encode()
     with app.app_context():
         db.session.add(
             IdempotencyKey(
-                user_id=auth.user_id, key="key-1", request_hash="x", created_at=utcnow() - timedelta(hours=1)
+                user_id=auth.user_id,
+                key="key-1",
+                request_hash=hashlib.sha256(body).hexdigest(),
+                created_at=utcnow() - timedelta(seconds=began_seconds_ago),
             )
         )
         db.session.commit()
-    assert post(client).status_code == 200
+    response = client.post(
+        "/api/route", data=body, content_type="application/json", headers={"Idempotency-Key": "key-1"}
+    )
+    assert response.status_code == status
 
 
 def test_keys_are_scoped_per_user(app, event_api):

@@ -17,7 +17,9 @@ from tests.support.postgres import on_both_databases
 
 @on_both_databases
 def test_event_committed_but_not_sent_is_delivered_after_a_kill_and_restart(app_with, settings_overrides, event_api):
-    settings_overrides.update(OUTBOX_CLAIM_SECONDS=2, INNGEST_SEND_TIMEOUT_SECONDS=30)
+    settings_overrides.update(
+        OUTBOX_CLAIM_SECONDS=2, INNGEST_SEND_TIMEOUT_SECONDS=30, IDEMPOTENCY_ABANDONED_AFTER_SECONDS=300
+    )
     app = app_with()
     create_user(app, "alice@example.com")
 
