@@ -8,10 +8,17 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: bench-cluster run cluster test lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
-$(INSTALLED): requirements.txt requirements-dev.txt
+# Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
+# than minutes), which pip installs into the project's virtualenv first.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(INSTALLED): requirements.txt requirements-dev.txt | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.txt
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -68,10 +75,9 @@ BENCH_VENV := .venv-bench
 BENCH_INSTALLED := $(BENCH_VENV)/.installed
 VEGETA := bench/.bin/vegeta
 
-$(BENCH_INSTALLED): requirements.txt requirements-dev.txt bench/requirements.txt
+$(BENCH_INSTALLED): requirements.txt requirements-dev.txt bench/requirements.txt | $(UV)
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	$(UV) pip install --quiet --python $(BENCH_VENV)/bin/python -r bench/requirements.txt
 	touch $(BENCH_INSTALLED)
 
 $(VEGETA):
