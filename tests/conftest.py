@@ -3,6 +3,7 @@ a real local HTTP server standing in for the Event API, and helpers to create us
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -140,9 +141,15 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """The argon2id hash of `password`, made once a session: each costs 0.2 s, and hundreds of tests add a user."""
+    return hash_password(password)
+
+
 def create_user(app: Flask, email: str, password: str = PASSWORD) -> int:
     with app.app_context():
-        user = User(email=email, password_hash=hash_password(password))
+        user = User(email=email, password_hash=password_hash(password))
         db.session.add(user)
         db.session.commit()
         return user.id
