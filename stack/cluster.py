@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,37 +244,21 @@ class Cluster:
             "INNGEST_REDIS_URI": self.redis.url(INNGEST_REDIS_DATABASE),
         }
         # Its state is in PostgreSQL and Redis: a stop need not wait for its queue workers to drain.
+        # It exits when it loses Redis ("error peeking partition items: EOF"); as systemd or
+        # Kubernetes would, the supervisor starts it again, and it syncs the app itself (-u).
         self.supervisor.start(
-            INNGEST_SERVER, argv, environment, log=self.directory / "logs" / "inngest.log", stop_timeout=5.0
+            INNGEST_SERVER,
+            argv,
+            environment,
+            log=self.directory / "logs" / "inngest.log",
+            stop_timeout=5.0,
+            restart=True,
         )
         self.supervisor.wait_until(self.synced, "the Inngest server to answer and sync the app", READY_TIMEOUT_SECONDS)
 
-    def stop_inngest(self) -> None:
-        self.supervisor.stop(INNGEST_SERVER)
-
-    def restart_exited_inngest(self) -> bool:
-        """Start the Inngest server again if it exited; True if it had to.
-
-        The server exits when it loses Redis ("error peeking partition items: EOF"), as a
-        process under systemd or Kubernetes would be restarted, so is it here.
-        """
-        if self.supervisor.running(INNGEST_SERVER):
-            return False
-        self.supervisor.kill(INNGEST_SERVER)  # what is left of its process group
-        self.supervisor.warn("the Inngest server exited; starting it again")
-        try:
-            self.start_inngest()
-        except StackError as error:
-            self.supervisor.warn(f"the Inngest server did not come back yet: {error}")
-            self.supervisor.kill(INNGEST_SERVER)  # what is left of its process group
-        return True
-
-    def supervise(self) -> NoReturn:
-        """Like Supervisor.supervise, but the Inngest server is restarted rather than ending the cluster."""
-        while True:
-            self.restart_exited_inngest()
-            self.supervisor.ensure_running()
-            time.sleep(1.0)
+    def interrupt_inngest(self) -> None:
+        """Stop the Inngest server as an operator or a crash would; its restart policy starts it again."""
+        self.supervisor.interrupt(INNGEST_SERVER)
 
     def synced(self) -> bool:
         """Whether the server answers and lists this app with its functions and no sync error."""
@@ -332,7 +315,7 @@ def run(supervisor: Supervisor) -> NoReturn:
     cluster.start()
     ensure_user(supervisor, cluster.app_environment(), FIRST_USER_EMAIL, first_user_password(directory))
     cluster.print_ready()
-    cluster.supervise()
+    supervisor.supervise()
 
 
 def main() -> int:

@@ -1,7 +1,8 @@
 """Supervising child processes in the foreground: each child leads its own process group.
 
 `make run` and `make cluster` describe their stacks with this. One stop signal (Ctrl-C or
-SIGTERM) stops every group, the last started first; a child that exits on its own stops the rest.
+SIGTERM) stops every group, the last started first; a child that exits on its own stops the rest,
+unless it was started with `restart=True`: then it is started again, as systemd's Restart= would.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -24,6 +26,8 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 20.0
 POLL_INTERVAL_SECONDS = 0.2
+# A child with the restart policy is started again no sooner than this after its previous start.
+RESTART_DELAY_SECONDS = 2.0
 
 
 class StackError(Exception):
@@ -33,17 +37,47 @@ class StackError(Exception):
 @dataclass
 class Child:
     name: str
-    process: subprocess.Popen[bytes]
+    argv: list[str]
+    env: Mapping[str, str]
+    log: Path | None
     stop_signal: signal.Signals = signal.SIGTERM
     stop_timeout: float = STOP_TIMEOUT_SECONDS
+    # Started again when it exits on its own, rather than stopping the stack.
+    restart: bool = False
+    process: subprocess.Popen[bytes] = field(init=False)
+    started_at: float = field(init=False, default=0.0)
+
+    def spawn(self) -> None:
+        output: IO[bytes] | None = None
+        if self.log is not None:
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            output = self.log.open("ab")
+        try:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=REPO_ROOT,
+                env=dict(self.env),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                process_group=0,
+            )
+        finally:
+            if output is not None:
+                output.close()
+        self.started_at = time.monotonic()
 
 
 @dataclass
 class Supervisor:
-    """The running children of one stack, and how it speaks to the person who started it."""
+    """The running children of one stack, and how it speaks to the person who started it.
+
+    Safe to use from two threads (the one that runs the stack, and `restarting_in_background`'s).
+    """
 
     label: str
     children: list[Child] = field(default_factory=list)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def say(self, message: str) -> None:
         print(f"[{self.label}] {message}", flush=True)
@@ -60,40 +94,41 @@ class Supervisor:
         log: Path | None = None,
         stop_signal: signal.Signals = signal.SIGTERM,
         stop_timeout: float = STOP_TIMEOUT_SECONDS,
+        restart: bool = False,
     ) -> None:
-        """Start `argv` as `name`; its output goes to `log` when given, else to this terminal."""
+        """Start `argv` as `name`; its output goes to `log` when given, else to this terminal.
+
+        With `restart`, the child is started again whenever it exits on its own (see `ensure_running`).
+        """
         self.say(f"starting {name}: {' '.join(argv)}" + (f" (log: {log})" if log else ""))
-        output: IO[bytes] | None = None
-        if log is not None:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            output = log.open("ab")
-        try:
-            process = subprocess.Popen(
-                argv,
-                cwd=REPO_ROOT,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-                process_group=0,
-            )
-        finally:
-            if output is not None:
-                output.close()
-        self.children.append(Child(name, process, stop_signal, stop_timeout))
+        child = Child(name, argv, env, log, stop_signal, stop_timeout, restart)
+        with self._lock:
+            child.spawn()
+            self.children.append(child)
 
     def running(self, name: str) -> bool:
-        return any(child.name == name and child.process.poll() is None for child in self.children)
+        with self._lock:
+            return any(child.name == name and child.process.poll() is None for child in self.children)
 
     def ensure_running(self) -> None:
-        for child in self.children:
-            code = child.process.poll()
-            if code is not None:
-                raise StackError(f"{child.name} exited unexpectedly with code {code}")
+        """Start again each exited child that has the restart policy; any other exited child raises StackError."""
+        with self._lock:
+            for child in self.children:
+                code = child.process.poll()
+                if code is not None and not child.restart:
+                    raise StackError(f"{child.name} exited unexpectedly with code {code}")
+                self._restart_if_exited(child)
 
     def stop(self, name: str) -> None:
         """Stop `name` the way it shuts down cleanly, and forget it."""
         stop_children(self._take(name))
+
+    def interrupt(self, name: str) -> None:
+        """Send `name` its stop signal without forgetting it: it exits, and its restart policy applies."""
+        with self._lock:
+            for child in self.children:
+                if child.name == name:
+                    signal_group(child.process, child.stop_signal)
 
     def kill(self, name: str) -> None:
         """SIGKILL `name`'s whole group: no shutdown hooks, as a crash would leave it."""
@@ -102,11 +137,12 @@ class Supervisor:
             child.process.wait()
 
     def stop_all(self) -> None:
-        running = [child.name for child in reversed(self.children) if child.process.poll() is None]
+        with self._lock:
+            children, self.children = self.children, []
+        running = [child.name for child in reversed(children) if child.process.poll() is None]
         if running:
             self.say(f"stopping {', '.join(running)}")
-        stop_children(list(reversed(self.children)))
-        self.children = []
+        stop_children(list(reversed(children)))
 
     def wait_until(self, ready: Callable[[], bool], what: str, timeout: float) -> None:
         """Poll `ready` until true; a child exiting or `timeout` seconds passing raises StackError."""
@@ -147,9 +183,40 @@ class Supervisor:
             self.ensure_running()
             time.sleep(0.5)
 
+    @contextlib.contextmanager
+    def restarting_in_background(self) -> Iterator[None]:
+        """Apply the restart policy from a thread while this one does other work (tests), not just in `supervise`.
+
+        A child without the policy that exits is left for the caller's next `ensure_running` to report.
+        """
+        stopping = threading.Event()
+
+        def restart_exited() -> None:
+            while not stopping.wait(POLL_INTERVAL_SECONDS):
+                with self._lock:
+                    for child in self.children:
+                        self._restart_if_exited(child)
+
+        thread = threading.Thread(target=restart_exited, name=f"{self.label} restarts", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stopping.set()
+            thread.join()
+
+    def _restart_if_exited(self, child: Child) -> None:
+        code = child.process.poll()
+        if code is None or not child.restart or time.monotonic() - child.started_at < RESTART_DELAY_SECONDS:
+            return
+        signal_group(child.process, signal.SIGKILL)  # whatever is left of its group
+        self.warn(f"{child.name} exited with code {code}; starting it again")
+        child.spawn()
+
     def _take(self, name: str) -> list[Child]:
-        taken = [child for child in self.children if child.name == name]
-        self.children = [child for child in self.children if child.name != name]
+        with self._lock:
+            taken = [child for child in self.children if child.name == name]
+            self.children = [child for child in self.children if child.name != name]
         return taken
 
 

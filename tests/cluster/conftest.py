@@ -102,26 +102,17 @@ def running_cluster() -> Iterator[RunningCluster]:
         "CHUNK_OVERLAP": "20",
     }
     cluster = Cluster(supervisor, directory, ClusterPorts.free(INSTANCES), inngest_binary=binary, overrides=overrides)
-    stopping = threading.Event()
-
-    def restart_the_inngest_server_when_it_exits() -> None:  # what Cluster.supervise does in `make cluster`
-        while not stopping.wait(1.0):
-            cluster.restart_exited_inngest()
-
-    watcher = threading.Thread(target=restart_the_inngest_server_when_it_exits, daemon=True)
+    # What supervisor.supervise() does in `make cluster`, from a thread, since this one runs the tests.
     try:
-        cluster.start()
-        watcher.start()
-        database = sqlalchemy.create_engine(cluster.database_url, pool_pre_ping=True)
-        running = RunningCluster(cluster, InngestApi(cluster.inngest_url, cluster.keys.signing_key), database)
-        yield running
-        for client in running.clients:
-            client.close()
-        database.dispose()
+        with supervisor.restarting_in_background():
+            cluster.start()
+            database = sqlalchemy.create_engine(cluster.database_url, pool_pre_ping=True)
+            running = RunningCluster(cluster, InngestApi(cluster.inngest_url, cluster.keys.signing_key), database)
+            yield running
+            for client in running.clients:
+                client.close()
+            database.dispose()
     finally:
-        stopping.set()
-        if watcher.is_alive():
-            watcher.join(90)
         supervisor.stop_all()
         shutil.rmtree(directory, ignore_errors=True) if os.environ.get("KEEP_CLUSTER") != "1" else None
 
@@ -247,18 +238,28 @@ def document_text(name: str) -> str:
 
 
 def settle(running: RunningCluster, names: list[str], timeout: float = 300.0) -> dict[str, tuple[str, int]]:
-    """Each document's (status, chunk count) once none is queued or processing any more."""
+    """Each document's (status, chunk count) once none is queued or processing any more, and every event
+    of theirs is confirmed: the server listed a run for it (outbox/confirmation.py).
+
+    Waiting for the confirmations too, since one can still send an event again after its document is
+    processed: after the PostgreSQL restart the server may list no run for an event that had one.
+    """
 
     def states() -> dict[str, tuple[str, int]] | None:
         rows = running.query(
             "SELECT name, status, chunk_count FROM documents WHERE name = ANY(:names)", names=list(names)
         )
         found = {name: (status, chunks) for name, status, chunks in rows}
-        if len(found) == len(names) and all(status not in {"queued", "processing"} for status, _ in found.values()):
-            return found
-        return None
+        if len(found) < len(names) or any(status in {"queued", "processing"} for status, _ in found.values()):
+            return None
+        [[unconfirmed]] = running.query(
+            "SELECT count(*) FROM outbox_events o JOIN documents d ON d.id = o.document_id"
+            " WHERE d.name = ANY(:names) AND o.confirmed_at IS NULL",
+            names=list(names),
+        )
+        return found if unconfirmed == 0 else None
 
-    return wait_until(states, f"{len(names)} documents to finish processing", timeout, interval=0.5)
+    return wait_until(states, f"{len(names)} documents processed and their events confirmed", timeout, interval=0.5)
 
 
 def assert_nothing_lost(running: RunningCluster, result: LoadResult, names: list[str]) -> None:
@@ -277,7 +278,7 @@ def assert_nothing_lost(running: RunningCluster, result: LoadResult, names: list
     )
     events_per_document = Counter(name for name, _, _ in outbox)
     # One event per document, unless an instance died holding a request's Idempotency-Key: the key is
-    # free again after 2 minutes and the retry sends the document once more.
+    # free again after IDEMPOTENCY_ABANDONED_AFTER_SECONDS and the retry sends the document once more.
     assert set(events_per_document) == set(names)
     assert {status for _, _, status in outbox} == {"delivered"}
 

@@ -37,9 +37,9 @@ def test_an_app_instance_killed_mid_load_loses_nothing(running_cluster: RunningC
 
 
 def test_the_inngest_server_restarted_mid_load_loses_nothing(running_cluster: RunningCluster, users):
-    # Stopped here; started again by the cluster's supervision, as systemd or Kubernetes would.
+    # Stopped here; started again by its restart policy, as systemd or Kubernetes would.
     result, names = post_corpus_during(
-        running_cluster, users, "restarted-inngest", running_cluster.cluster.stop_inngest
+        running_cluster, users, "restarted-inngest", running_cluster.cluster.interrupt_inngest
     )
     assert_nothing_lost(running_cluster, result, names)
 
