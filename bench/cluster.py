@@ -2,8 +2,10 @@
 
 For each N, a fresh cluster (stack.cluster on free ports): first the corpus slice of the scale
 section (40 documents, 37.7 MB) posted at once through the balancer and timed to the last
-`processed_at`; then the accept ladder through the balancer with vegeta. Results go to
-bench/results/cluster.json; BENCHMARKS.md ("Several instances") has the table.
+`processed_at`; then the accept ladder through the balancer with vegeta, with the CPU each part of the
+cluster used during each step (psutil: each supervised process and its descendants) and how busy
+the whole machine was. Results go to bench/results/cluster.json; BENCHMARKS.md ("Several
+instances") has the table.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import sqlalchemy
 from boto3.s3.transfer import TransferConfig
 
@@ -83,6 +86,31 @@ def process_corpus(cluster: Cluster, cookie: str, slice_size: int) -> dict[str, 
     }
 
 
+def cpu_seconds(supervisor: Supervisor) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each part of the cluster, its app instances added up."""
+    used: dict[str, float] = {}
+    for child in supervisor.children:
+        part = "app instances" if child.name.startswith("app instance") else child.name
+        try:
+            root = psutil.Process(child.process.pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[part] = used.get(part, 0.0) + times.user + times.system
+    return used
+
+
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far, every core added up."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq, times.idle + times.iowait
+
+
 def accept_ladder(
     cluster: Cluster, cookie: str, rates: list[float], duration: float, work: Path
 ) -> list[dict[str, Any]]:
@@ -90,9 +118,15 @@ def accept_ladder(
     rows = []
     for rate in rates:
         targets = post_targets(f"{cluster.url}/api/route", cookie, int(rate * duration) + 1, f"ladder-{rate:g}")
+        used_before, (busy_before, idle_before) = cpu_seconds(cluster.supervisor), machine_busy_seconds()
         step = attack("cluster", targets, rate, duration, work, {200, 202})
-        rows.append(step.row() | {"codes": step.codes})
+        used_after, (busy_after, idle_after) = cpu_seconds(cluster.supervisor), machine_busy_seconds()
+        busy, idle = busy_after - busy_before, idle_after - idle_before
+        cpu = {part: round(used_after[part] - used_before.get(part, 0.0), 1) for part in used_after}
+        machine = {"machine_busy": round(busy / (busy + idle), 2), "machine_cpu_seconds": round(busy, 1)}
+        rows.append(step.row() | {"codes": step.codes, "cpu_seconds": cpu} | machine)
         print(f"    {rate:6g}/s  " + "  ".join(f"{key}={value}" for key, value in step.row().items()), flush=True)
+        print(f"            machine {busy / (busy + idle):.0%} busy; cpu-s {cpu}", flush=True)
         if past_the_knee(step):
             break
         time.sleep(1)
@@ -112,9 +146,9 @@ def measure(instances: int, rates: list[float], duration: float, slice_size: int
                                   "OUTBOX_RELAY_ENABLED": False})  # fmt: skip
         create_user(database_app, EMAIL)
         cookie = signed_in_cookie(cluster)
-        print(f"  N={instances}: ready in {ready_seconds:.1f} s; processing the corpus slice", flush=True)
-        processing = process_corpus(cluster, cookie, slice_size)
-        print(f"    {processing}", flush=True)
+        print(f"  N={instances}: ready in {ready_seconds:.1f} s", flush=True)
+        processing = process_corpus(cluster, cookie, slice_size) if slice_size else None
+        print(f"    processing the corpus slice: {processing}", flush=True)
         accept = accept_ladder(cluster, cookie, rates, duration, directory / "vegeta")
         return {"instances": instances, "ready_seconds": round(ready_seconds, 1), "processing": processing,
                 "accept": accept}  # fmt: skip
@@ -128,7 +162,9 @@ def main() -> None:
     parser.add_argument("--instances", default="1,2,4", help="comma-separated numbers of app instances")
     parser.add_argument("--rates", default="50,100,200,300", help="the accept ladder's arrival rates (requests/s)")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds at each rate")
-    parser.add_argument("--documents", type=int, default=40, help="how many of the corpus's documents to process")
+    parser.add_argument(
+        "--documents", type=int, default=40, help="how many of the corpus's documents to process (0: skip it)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     arguments = parser.parse_args()
     rates = [float(rate) for rate in arguments.rates.split(",")]

@@ -5,6 +5,8 @@ that exits stops the stack."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,49 +17,48 @@ from tests.support.polling import stays_true, wait_until
 CHILD = "import sys, time; open(sys.argv[1], 'a').write('started\\n'); sys.argv[2:] and sys.exit(3); time.sleep(60)"
 
 
-def starts(log) -> int:
+def starts(log: Path) -> int:
     return log.read_text().count("started") if log.exists() else 0
 
 
-def test_a_child_with_the_restart_policy_is_started_again_after_it_exits(tmp_path):
+@pytest.fixture
+def supervisor() -> Iterator[Supervisor]:
     supervisor = Supervisor("restart test")
+    yield supervisor
+    supervisor.stop_all()
+
+
+@pytest.fixture
+def restartable(supervisor: Supervisor, tmp_path: Path) -> Path:
+    """A child named "server" with the restart policy, started once; returns the file that counts its starts."""
     log = tmp_path / "starts.txt"
-    try:
-        supervisor.start("server", [sys.executable, "-c", CHILD, str(log)], {}, restart=True)
-        wait_until(lambda: starts(log) == 1, "the first start")
-        with supervisor.restarting_in_background():
-            supervisor.interrupt("server")
-            wait_until(lambda: starts(log) == 2, "the restart", timeout=10)
-        assert supervisor.running("server")
-        supervisor.ensure_running()  # nothing left to report
-    finally:
-        supervisor.stop_all()
+    supervisor.start("server", [sys.executable, "-c", CHILD, str(log)], {}, restart=True)
+    wait_until(lambda: starts(log) == 1, "the first start")
+    return log
+
+
+def test_a_child_with_the_restart_policy_is_started_again_after_it_exits(supervisor, restartable):
+    with supervisor.restarting_in_background():
+        supervisor.interrupt("server")
+        wait_until(lambda: starts(restartable) == 2, "the restart", timeout=10)
+    assert supervisor.running("server")
+    supervisor.ensure_running()  # nothing left to report
+    supervisor.stop_all()
     assert not supervisor.running("server")
 
 
-def test_a_child_without_it_that_exits_stops_the_stack(tmp_path):
-    supervisor = Supervisor("restart test")
-    log = tmp_path / "starts.txt"
-    try:
-        supervisor.start("migrations", [sys.executable, "-c", CHILD, str(log), "exit"], {})
-        wait_until(lambda: not supervisor.running("migrations"), "the child to exit")
-        with pytest.raises(StackError, match="migrations exited unexpectedly with code 3"):
-            supervisor.ensure_running()
-        assert starts(log) == 1
-    finally:
-        supervisor.stop_all()
+def test_a_stopped_child_is_forgotten_and_never_restarted(supervisor, restartable):
+    with supervisor.restarting_in_background():
+        supervisor.stop("server")
+        assert stays_true(lambda: starts(restartable) == 1, RESTART_DELAY_SECONDS + 1)
+        supervisor.ensure_running()
+    assert not supervisor.running("server")
 
 
-def test_a_stopped_child_is_forgotten_and_never_restarted(tmp_path):
-    supervisor = Supervisor("restart test")
+def test_a_child_without_it_that_exits_stops_the_stack(supervisor, tmp_path):
     log = tmp_path / "starts.txt"
-    try:
-        supervisor.start("server", [sys.executable, "-c", CHILD, str(log)], {}, restart=True)
-        wait_until(lambda: starts(log) == 1, "the first start")
-        with supervisor.restarting_in_background():
-            supervisor.stop("server")
-            assert stays_true(lambda: starts(log) == 1, RESTART_DELAY_SECONDS + 1)
-            supervisor.ensure_running()
-        assert not supervisor.running("server")
-    finally:
-        supervisor.stop_all()
+    supervisor.start("migrations", [sys.executable, "-c", CHILD, str(log), "exit"], {})
+    wait_until(lambda: not supervisor.running("migrations"), "the child to exit")
+    with pytest.raises(StackError, match="migrations exited unexpectedly with code 3"):
+        supervisor.ensure_running()
+    assert starts(log) == 1
