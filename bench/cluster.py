@@ -87,7 +87,11 @@ def process_corpus(cluster: Cluster, cookie: str, slice_size: int) -> dict[str, 
 
 
 def cpu_seconds(supervisor: Supervisor) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each part of the cluster, its app instances added up."""
+    """CPU seconds (user + system) used so far by each part of the cluster, its app instances added up.
+
+    Each live process's own time and that of its children it has reaped: PostgreSQL's backends come
+    and go with their connections, and only their parent keeps their time once they have exited.
+    """
     used: dict[str, float] = {}
     for child in supervisor.children:
         part = "app instances" if child.name.startswith("app instance") else child.name
@@ -101,7 +105,7 @@ def cpu_seconds(supervisor: Supervisor) -> dict[str, float]:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
                 continue
-            used[part] = used.get(part, 0.0) + times.user + times.system
+            used[part] = used.get(part, 0.0) + times.user + times.system + times.children_user + times.children_system
     return used
 
 
