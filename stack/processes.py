@@ -113,11 +113,11 @@ class Supervisor:
     def ensure_running(self) -> None:
         """Start again each exited child that has the restart policy; any other exited child raises StackError."""
         with self._lock:
+            self._restart_exited()
             for child in self.children:
                 code = child.process.poll()
                 if code is not None and not child.restart:
                     raise StackError(f"{child.name} exited unexpectedly with code {code}")
-                self._restart_if_exited(child)
 
     def stop(self, name: str) -> None:
         """Stop `name` the way it shuts down cleanly, and forget it."""
@@ -193,9 +193,7 @@ class Supervisor:
 
         def restart_exited() -> None:
             while not stopping.wait(POLL_INTERVAL_SECONDS):
-                with self._lock:
-                    for child in self.children:
-                        self._restart_if_exited(child)
+                self._restart_exited()
 
         thread = threading.Thread(target=restart_exited, name=f"{self.label} restarts", daemon=True)
         thread.start()
@@ -205,13 +203,16 @@ class Supervisor:
             stopping.set()
             thread.join()
 
-    def _restart_if_exited(self, child: Child) -> None:
-        code = child.process.poll()
-        if code is None or not child.restart or time.monotonic() - child.started_at < RESTART_DELAY_SECONDS:
-            return
-        signal_group(child.process, signal.SIGKILL)  # whatever is left of its group
-        self.warn(f"{child.name} exited with code {code}; starting it again")
-        child.spawn()
+    def _restart_exited(self) -> None:
+        """Start again each child with the restart policy that exited at least RESTART_DELAY_SECONDS after its start."""
+        with self._lock:
+            for child in self.children:
+                code = child.process.poll()
+                if code is None or not child.restart or time.monotonic() - child.started_at < RESTART_DELAY_SECONDS:
+                    continue
+                signal_group(child.process, signal.SIGKILL)  # whatever is left of its group
+                self.warn(f"{child.name} exited with code {code}; starting it again")
+                child.spawn()
 
     def _take(self, name: str) -> list[Child]:
         with self._lock:

@@ -22,6 +22,22 @@ def post(client, name="report.pdf", key="key-1"):
     return client.post("/api/route", json={"documentName": name}, headers={"Idempotency-Key": key})
 
 
+def post_while_in_flight(app, client, user_id, began_seconds_ago):
+    """POST with key-1 while a request with the same key and body began `began_seconds_ago` and has not finished."""
+    body = json.dumps({"documentName": "report.pdf"}).encode()
+    with app.app_context():
+        db.session.add(
+            IdempotencyKey(
+                user_id=user_id,
+                key="key-1",
+                request_hash=hashlib.sha256(body).hexdigest(),
+                created_at=utcnow() - timedelta(seconds=began_seconds_ago),
+            )
+        )
+        db.session.commit()
+    return client.post("/api/route", data=body, content_type="application/json", headers={"Idempotency-Key": "key-1"})
+
+
 def test_same_key_and_body_replays_the_first_response_without_sending_again(auth, client, event_api):
     auth.login()
     first = post(client)
@@ -44,14 +60,7 @@ def test_same_key_with_a_different_body_is_422(auth, client, event_api):
 
 def test_same_key_while_the_first_request_is_in_flight_is_409(app, auth, client, event_api):
     auth.login()
-    body = json.dumps({"documentName": "report.pdf"}).encode()
-    with app.app_context():
-        digest = hashlib.sha256(body).hexdigest()
-        db.session.add(IdempotencyKey(user_id=auth.user_id, key="key-1", request_hash=digest))
-        db.session.commit()
-    response = client.post(
-        "/api/route", data=body, content_type="application/json", headers={"Idempotency-Key": "key-1"}
-    )
+    response = post_while_in_flight(app, client, auth.user_id, began_seconds_ago=0)
     assert response.status_code == 409
     assert event_api.requests == 0
 
@@ -64,20 +73,7 @@ def test_an_in_flight_key_is_taken_over_once_idempotency_abandoned_after_seconds
     client = app.test_client()
     auth = AuthActions(app, client)
     auth.login()
-    body = json.dumps({"documentName": "report.pdf"}).encode()
-    with app.app_context():
-        db.session.add(
-            IdempotencyKey(
-                user_id=auth.user_id,
-                key="key-1",
-                request_hash=hashlib.sha256(body).hexdigest(),
-                created_at=utcnow() - timedelta(seconds=began_seconds_ago),
-            )
-        )
-        db.session.commit()
-    response = client.post(
-        "/api/route", data=body, content_type="application/json", headers={"Idempotency-Key": "key-1"}
-    )
+    response = post_while_in_flight(app, client, auth.user_id, began_seconds_ago)
     assert response.status_code == status
 
 
