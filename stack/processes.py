@@ -8,7 +8,10 @@ unless it was started with `restart=True`: then it is started again, as systemd'
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -291,9 +294,44 @@ def port_in_use(port: int) -> bool:
 
 
 def free_port() -> int:
+    """A port nothing holds now, taken in turn from outside the kernel's ephemeral range.
+
+    A port from `bind(0)` is free only until the probe closes it: the kernel may hand it out again
+    at once, to another `bind(0)` or as the local end of an outgoing connection (the Inngest server
+    alone binds four such ports as it starts). It never hands out ports outside its range, and
+    taking them in turn from a random start keeps one run from reusing a port it has just given.
+    """
+    candidates, sequence = _port_sequence()
+    with _PORT_LOCK:
+        for port in itertools.islice(sequence, len(candidates)):
+            if _bindable(port):
+                return port
+    raise StackError(f"no free port left in {candidates.start}-{candidates.stop - 1}; stop some servers")
+
+
+_PORT_LOCK = threading.Lock()
+
+
+@functools.cache
+def _port_sequence() -> tuple[range, Iterator[int]]:
+    # Linux gives its range in /proc; 32768-60999 is its default.
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    candidates = range(max(1024, low - 12000), low) if low - 1024 >= 4096 else range(high + 1, 65536)
+    start = secrets.randbelow(len(candidates))
+    return candidates, itertools.islice(itertools.cycle(candidates), start, None)
+
+
+def _bindable(port: int) -> bool:
+    # No SO_REUSEADDR, and on every address: the servers bind their ports on all of them.
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return False
+        return True
 
 
 def responds(url: str, *, require_ok: bool = False, headers: Mapping[str, str] | None = None) -> bool:

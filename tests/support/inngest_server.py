@@ -25,6 +25,8 @@ from tests.support.polling import wait_until
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 SERVER_SCRIPT = REPOSITORY / "scripts" / "inngest-dev-server"
 ARTIFACTS = REPOSITORY / "test-artifacts"
+# The end of the log a server that exits at start shows in the failure (CI keeps no artifacts).
+LOG_LINES_SHOWN = 15
 
 
 def server_binary() -> str:
@@ -173,7 +175,10 @@ class InngestServer(InngestApi):
 
     def answers(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
-            raise AssertionError(f"the Inngest server exited with {self._process.returncode}; see {self.log_path}")
+            last_lines = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-LOG_LINES_SHOWN:])
+            raise AssertionError(
+                f"the Inngest server exited with {self._process.returncode}; the end of {self.log_path}:\n{last_lines}"
+            )
         try:
             return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
         except httpx.HTTPError:
