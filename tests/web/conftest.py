@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,13 @@ def web_stack(settings_overrides: dict[str, Any], s3: Any, bucket: str) -> Itera
         yield WebStack(server, database, user_id, bucket)
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context; any console error (a CSP violation, a failed script) fails the test."""
+@contextmanager
+def watched_page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context; any console error (a CSP violation, a failed script) fails the test.
+
+    Close it before the server it talks to stops: the documents page polls, and a poll cut off by
+    the server's stop is logged as ERR_CONNECTION_RESET.
+    """
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     opened = context.new_page()
     problems: list[str] = []
@@ -82,9 +87,18 @@ def page(browser: Browser) -> Iterator[Page]:
 
     opened.on("console", note)
     opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened
-    context.close()
+    try:
+        yield opened
+    finally:
+        context.close()
     assert problems == [], "the browser reported errors"
+
+
+@pytest.fixture
+def page(browser: Browser, web_stack: WebStack) -> Iterator[Page]:
+    """A watched page on web_stack's server, closed before that server stops."""
+    with watched_page(browser) as opened:
+        yield opened
 
 
 def tab_to(page: Page, element_id: str, presses: int = 10) -> bool:

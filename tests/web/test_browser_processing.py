@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import running_stack
 from tests.support.sample_documents import MARKER, pdf_document
-from tests.web.conftest import SCREENSHOTS, screenshot
+from tests.web.conftest import SCREENSHOTS, screenshot, watched_page
 
 
 def test_a_dropped_file_is_followed_to_processed_and_its_run_opens_in_the_dev_server(
-    page: Page, browser: Browser, s3, s3_endpoint, tmp_path
+    browser: Browser, s3, s3_endpoint, tmp_path
 ):
-    with running_stack(s3_endpoint, tmp_path) as stack:
+    with running_stack(s3_endpoint, tmp_path) as stack, watched_page(browser) as page:
         s3.put_bucket_cors(
             Bucket=stack.bucket,
             CORSConfiguration={"CORSRules": [{"AllowedOrigins": [stack.app.url], "AllowedMethods": ["POST"],
