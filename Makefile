@@ -63,8 +63,11 @@ cluster-system-packages:
 		else echo "the cluster needs $(strip $(CLUSTER_PACKAGES)): install them (Debian: apt-get install)"; exit 1; fi; \
 	fi
 
+# The end-to-end tests need the Inngest server: scripts/inngest-dev-server finds or installs it, or
+# says why it cannot, and the suite then fails rather than skip them.
 test: lint system-packages cluster-system-packages bench-setup
-	$(BIN)/pytest
+	server=$$(scripts/inngest-dev-server) && \
+		INNGEST_DEV_SERVER_BIN="$$server" REQUIRE_INNGEST_DEV_SERVER=1 $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) bench/.bin bench/.corpus .pytest_cache .mypy_cache .ruff_cache test-artifacts
