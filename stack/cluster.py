@@ -20,15 +20,9 @@ from dotenv import dotenv_values
 
 from stack.balancer import haproxy_configuration
 from stack.databases import PostgresServer, RedisServer
-from stack.processes import (
-    REPO_ROOT,
-    StackError,
-    Supervisor,
-    ensure_ports_free,
-    free_port,
-    responds,
-    run_in_foreground,
-)
+from stack.ports import ensure_ports_free, free_port
+from stack.probes import responds
+from stack.processes import REPO_ROOT, StackError, Supervisor, run_in_foreground
 from stack.services import ensure_user, find_inngest_binary, migrate_database, start_gunicorn, start_local_s3
 
 APP_DATABASE = "documents"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import sqlalchemy
 
-from stack.processes import StackError, Supervisor, port_in_use
+from stack.ports import port_in_use
+from stack.processes import StackError, Supervisor
 
 STARTUP_TIMEOUT_SECONDS = 60.0
 

@@ -17,7 +17,9 @@ import httpx
 from dotenv import dotenv_values
 
 from inngest_functions.registration import registration_problem
-from stack.processes import REPO_ROOT, Supervisor, ensure_ports_free, responds, run_in_foreground
+from stack.ports import ensure_ports_free
+from stack.probes import responds
+from stack.processes import REPO_ROOT, Supervisor, run_in_foreground
 from stack.services import (
     STARTUP_TIMEOUT_SECONDS,
     ensure_user,

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from stack.processes import REPO_ROOT, StackError, Supervisor, responds, venv_command
+from stack.probes import responds
+from stack.processes import REPO_ROOT, StackError, Supervisor, venv_command
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -21,7 +21,7 @@ from app import create_app
 from auth.models import User
 from auth.passwords import hash_password
 from extensions import db
-from stack.processes import free_port as free_port  # the tests' free ports are the stacks'
+from stack.ports import free_port as free_port  # the tests' free ports are the stacks'
 from tests.support.event_api import EventApi, running_event_api
 
 PASSWORD = "correct horse battery staple"

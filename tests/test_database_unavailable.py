@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError, PendingRollbackError
 
 from app import create_app
 from http_plumbing.errors import lost_database_connection
-from stack.processes import free_port
+from stack.ports import free_port
 
 
 def test_a_database_that_cannot_be_reached_answers_503_with_retry_after(settings_overrides):

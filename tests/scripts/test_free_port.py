@@ -3,7 +3,7 @@
 import socket
 from pathlib import Path
 
-from stack.processes import free_port
+from stack.ports import free_port
 
 
 def ephemeral_range() -> range:
