@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: bench-cluster run cluster test lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 # Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
 # than minutes), which pip installs into the project's virtualenv first.
@@ -68,6 +68,13 @@ cluster-system-packages:
 test: lint system-packages cluster-system-packages bench-setup
 	server=$$(scripts/inngest-dev-server) && \
 		INNGEST_DEV_SERVER_BIN="$$server" REQUIRE_INNGEST_DEV_SERVER=1 $(BIN)/pytest
+
+# The real-server tests (tests/e2e, tests/cluster, tests/web) RUNS times back to back while a busy loop
+# holds one core, as CI's shared machine is when it is busiest; not part of `make test`.
+RUNS ?= 5
+test-soak: system-packages cluster-system-packages $(INSTALLED)
+	server=$$(scripts/inngest-dev-server) && \
+		INNGEST_DEV_SERVER_BIN="$$server" REQUIRE_INNGEST_DEV_SERVER=1 CI=true $(BIN)/python scripts/soak_tests.py --runs $(RUNS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) bench/.bin bench/.corpus .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -22,7 +22,7 @@ from documents.models import Chunk, Document
 from extensions import db
 from inngest_functions.registration import registration_problem
 from tests.conftest import PASSWORD, REGION, build_app, create_user
-from tests.support.app_server import AppServer
+from tests.support.app_server import START_TIMEOUT_SECONDS, AppServer
 from tests.support.inngest_server import InngestServer, server_binary
 from tests.support.polling import wait_until
 
@@ -59,10 +59,13 @@ class Stack:
             client.headers["Cookie"] = f"session={response.cookies['session']}"
         return client
 
+    def key_of(self, client: httpx.Client, name: str) -> str:
+        """The S3 key of the signed-in user's document called `name`."""
+        return f"users/{client.get('/auth/me').json()['user']['id']}/{name}"
+
     def upload(self, client: httpx.Client, name: str, content: bytes) -> None:
-        user_id = client.get("/auth/me").json()["user"]["id"]
         s3 = boto3.client("s3", region_name=REGION, endpoint_url=self.s3_endpoint)
-        s3.put_object(Bucket=self.bucket, Key=f"users/{user_id}/{name}", Body=content)
+        s3.put_object(Bucket=self.bucket, Key=self.key_of(client, name), Body=content)
         s3.close()
 
     @property
@@ -158,7 +161,7 @@ def sync(app_url: str) -> None:
             pytest.fail(f"the Inngest server refused the app's function configuration: {problem}", pytrace=False)
         return problem
 
-    wait_until(lambda: attempt() is None, "the app to sync with the Inngest server", timeout=30)
+    wait_until(lambda: attempt() is None, "the app to sync with the Inngest server", timeout=START_TIMEOUT_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,10 @@ def test_a_server_with_another_signing_key_is_refused_and_runs_nothing(s3_endpoi
         )  # fmt: skip
         try:
             other.start()
-            [refused] = wait_until(lambda: other.apps(), "the other server to try to sync the app")
+            # Listed once it has tried; its error is what the try came to, which may be recorded a moment later.
+            [refused] = wait_until(
+                lambda: [app for app in other.apps() if app["error"]], "the other server's sync to be refused"
+            )
             assert refused["error"] == "unauthorized"  # our endpoint's 401 to its signature
             assert refused["functionCount"] == 0
 

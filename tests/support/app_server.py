@@ -17,6 +17,9 @@ from tests.conftest import free_port
 from tests.support.polling import wait_until
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
+# Bounds a start that hangs; a process that exits fails the wait at once. On a loaded 2-core machine
+# gunicorn has taken over 30 s to import the app in its workers and answer.
+START_TIMEOUT_SECONDS = 120.0
 
 
 def environment_for(overrides: dict[str, Any]) -> dict[str, str]:
@@ -56,7 +59,7 @@ class AppServer:
         ]
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
         # Its own session, so one killpg takes the master and every worker.
         self.process = subprocess.Popen(
             self._command, env=self._environment, start_new_session=True, stdout=subprocess.DEVNULL

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.support.app_server import START_TIMEOUT_SECONDS
 from tests.support.polling import wait_until
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
@@ -100,6 +101,22 @@ class InngestApi:
         steps: list[dict[str, Any]] = self.graphql(query, runID=run_id)["runTrace"]["childrenSpans"]
         return steps
 
+    def call_in_flight(self, run_id: str) -> bool:
+        """Whether the server is waiting now for the app to answer a call of the run.
+
+        While the app runs a step the server cannot yet name it (the step's id comes back with the
+        answer), so its trace shows the call as a span still RUNNING beside the finished steps.
+        """
+        query = """query ($runID: String!) { runTrace(runID: $runID) { childrenSpans { status } } }"""
+        headers = {"Authorization": f"Bearer {self.signing_key}"} if self.signing_key else {}
+        response = httpx.post(
+            f"{self.url}/v0/gql", json={"query": query, "variables": {"runID": run_id}}, headers=headers, timeout=10
+        )
+        response.raise_for_status()
+        # A run the server has only just scheduled may have no trace yet: an error, meaning "not yet".
+        trace = (response.json().get("data") or {}).get("runTrace")
+        return trace is not None and any(span["status"] == "RUNNING" for span in trace["childrenSpans"])
+
     def finished_run(self, internal_event_id: str, status: str = "Completed", timeout: float = 60.0) -> dict[str, Any]:
         """The event's run once it has ended with `status` and, when completed, its output is stored.
 
@@ -169,7 +186,7 @@ class InngestServer(InngestApi):
             command += ["-u", url]
         return command
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
         """Start it and wait for /health; a server that exits at start is started once more.
 
         1.43.0 moves off a port it finds taken but can still lose one between its look and its
