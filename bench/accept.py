@@ -12,9 +12,9 @@ import numpy as np
 
 from bench.load import Step, attack, get_targets, past_the_knee, post_targets
 from bench.stack import Gunicorn
+from documents.events import DocumentUploaded
 from extensions import db
 from inngest_functions.client import create_client
-from inngest_functions.events import DocumentUploaded
 from outbox.models import DeliveryStatus, OutboxEvent
 from settings import load_settings
 from tests.support.inngest_server import InngestServer

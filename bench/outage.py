@@ -19,8 +19,8 @@ import rq
 from bench.accept import OK_CODES, ROUTES, outbox_drained
 from bench.load import Step, attack, post_targets
 from bench.stack import Gunicorn, Redis
+from documents.events import DocumentUploaded
 from extensions import db
-from inngest_functions.events import DocumentUploaded
 from outbox.models import OutboxEvent
 from tests.support.inngest_server import InngestServer
 from tests.support.polling import wait_until

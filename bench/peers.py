@@ -19,12 +19,12 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask_login import current_user
 
 from app import create_app
+from documents.events import DocumentUploaded
 from documents.names import object_key_for, parse_document_name
 from documents.service import _queue_document, describe_document, document_uploaded
 from extensions import csrf, db
 from http_plumbing.errors import ApiError
 from http_plumbing.request_json import json_object
-from inngest_functions.events import DocumentUploaded
 from inngest_functions.process_document import (
     etag_unchanged,
     extract_and_store,

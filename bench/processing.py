@@ -132,7 +132,7 @@ def _in_process_worker(settings: dict[str, Any]) -> None:
 
 def _in_process_one(request_data: dict[str, Any]) -> dict[str, float]:
     """The steps the function runs, called directly, each timed; plus extraction and chunking on their own."""
-    from inngest_functions.events import DocumentUploaded
+    from documents.events import DocumentUploaded
     from inngest_functions.process_document import extract_and_store, look_up_object, mark_processing
 
     with _in_process_app.app_context():
@@ -157,7 +157,7 @@ def run_in_process(
     pool: int,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The same steps in `pool` plain processes, no queue and no server: the ceiling for the other rows."""
-    from inngest_functions.events import DocumentUploaded
+    from documents.events import DocumentUploaded
 
     user_id, _email = user
     requests = []

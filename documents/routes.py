@@ -6,12 +6,12 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from documents import service
-from documents.idempotency import idempotent
 from documents.names import DocumentName
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, accept_document, describe_document, named_document
 from documents.uploads import presign_upload
 from http_plumbing.errors import error_response
+from http_plumbing.idempotency import idempotent
 from http_plumbing.request_json import json_object
 from settings import get_app_settings
 

@@ -13,11 +13,11 @@ import inngest
 from sqlalchemy.exc import IntegrityError
 
 from auth.models import User
+from documents.events import DocumentUploaded
 from documents.models import Chunk, Document, DocumentStatus
 from documents.names import DocumentName, parse_document_name
-from extensions import commit_relaxed, db
-from inngest_functions.events import DocumentUploaded
-from outbox import DeliveryStatus, OutboxEvent, deliveries_for, enqueue, record, send
+from extensions import db
+from outbox import DeliveryStatus, OutboxEvent, deliveries_for, publish
 from settings import AppSettings
 from timestamps import iso_utc
 
@@ -60,18 +60,14 @@ def accept_document(user: User, name: DocumentName, settings: AppSettings, clien
 def _accept(user: User, name: DocumentName, settings: AppSettings, client: inngest.Inngest) -> Accepted:
     document = _queue_document(user, name.name, settings.require_s3().bucket, name.key)
     event = document_uploaded(document, user, settings)
-    # Claimed by this request, so the relay leaves it alone unless we die before sending.
-    row = enqueue(
+    # Committed with the document row, then sent; claimed by this request, so the relay leaves it alone
+    # unless we die before sending.
+    row = publish(
+        client,
         event.to_event(event_id=str(uuid.uuid4())),
         document_id=document.id,
-        claimed_by=f"request-{uuid.uuid4().hex[:12]}",
         claim_seconds=settings.outbox_claim_seconds,
     )
-    db.session.commit()  # the document row and the outbox row, together
-    record(row, send(client, row))
-    # Lost in a power cut, this write leaves the event claimed: the relay resends it once the
-    # claim expires, with the same id, which Inngest drops as a repeat. So no waiting for the disk.
-    commit_relaxed()
     return Accepted(document=document, event=row, described=describe_document(document))
 
 

@@ -1,6 +1,7 @@
-"""HTTP plumbing every route relies on: JSON errors, request ids, JSON bodies, browser defences, body caps.
+"""HTTP plumbing every route relies on: JSON errors, request ids, JSON bodies, browser defences, body caps,
+and `Idempotency-Key` for the POSTs that take it (idempotency.py: its model and its decorator).
 
-`init_app()` registers all of it; the rooms above only raise `ApiError` and call `json_object()`.
+`init_app()` registers all of it; the rooms above only raise `ApiError`, call `json_object()` and decorate.
 """
 
 from __future__ import annotations

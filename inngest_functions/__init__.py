@@ -1,7 +1,6 @@
-"""Inngest: the client, the typed events and the functions this app serves at /api/inngest."""
+"""Inngest: the client and the functions this app serves at /api/inngest (the events they read are documents.events)."""
 
 from inngest_functions.client import create_client
 from inngest_functions.endpoint import build_functions, init_app
-from inngest_functions.events import DocumentUploaded
 
-__all__ = ["DocumentUploaded", "build_functions", "create_client", "init_app"]
+__all__ = ["build_functions", "create_client", "init_app"]

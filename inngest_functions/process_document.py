@@ -13,12 +13,12 @@ from typing import Any
 
 import inngest
 
+from documents.events import DocumentUploaded
 from documents.models import Chunk, Document, DocumentStatus
 from documents.storage import ObjectMissingError, ObjectTooLargeError, download_object, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, ensure_supported
 from extensions import db
 from inngest_functions.chunking import chunking_fingerprint, split_text
-from inngest_functions.events import DocumentUploaded
 from inngest_functions.extraction import extract_text
 from settings import AppSettings
 from timestamps import utcnow

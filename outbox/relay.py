@@ -1,4 +1,4 @@
-"""Delivering outbox events to Inngest: now, from the request, and later, from the relay.
+"""The relay: delivering, later, what a request could not (outbox/delivery.py does each attempt).
 
 Any number of app processes may run the relay: a row is sent only by whoever
 won its claim (a compare-and-set UPDATE, which SQLite and PostgreSQL both do
@@ -8,98 +8,22 @@ same event id, so a send that reached Inngest before a crash is not run twice.
 
 from __future__ import annotations
 
-import json
 import logging
-import random
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 import inngest
 from flask import Flask
-from inngest._internal.errors import Error as InngestError
 from sqlalchemy import or_
 
 from extensions import db
 from outbox.confirmation import DEFAULT_CONFIRM_AFTER_SECONDS, confirm_deliveries
+from outbox.delivery import DEFAULT_CLAIM_SECONDS, deliver
 from outbox.models import DeliveryStatus, OutboxEvent
 from timestamps import utcnow
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_CLAIM_SECONDS = 120.0
-FIRST_RETRY_SECONDS = 2.0
-MAX_RETRY_SECONDS = 300.0
-
-
-@dataclass(frozen=True)
-class Delivery:
-    delivered: bool
-    inngest_ids: list[str]
-    error: str | None
-
-
-def enqueue(
-    event: inngest.Event,
-    *,
-    document_id: int | None,
-    claimed_by: str | None,
-    claim_seconds: float = DEFAULT_CLAIM_SECONDS,
-) -> OutboxEvent:
-    """Add `event` to the caller's transaction; with `claimed_by`, the caller will try to send it itself."""
-    now = utcnow()
-    row = OutboxEvent(
-        event_id=event.id or str(uuid.uuid4()),
-        name=event.name,
-        data=event.data,
-        document_id=document_id,
-        next_attempt_at=now,
-        claimed_by=claimed_by,
-        claimed_until=now + timedelta(seconds=claim_seconds) if claimed_by else None,
-        inngest_ids=[],
-    )
-    db.session.add(row)
-    return row
-
-
-def send(client: inngest.Inngest, event: OutboxEvent) -> Delivery:
-    """One delivery attempt through the SDK, with every failure mode of send_sync folded into a Delivery."""
-    try:
-        ids = client.send_sync(inngest.Event(name=event.name, data=event.data, id=event.event_id))
-    # The SDK raises its own errors (SendEventsError, EventKeyUnspecifiedError),
-    # a raw JSONDecodeError when the Event API answers with a non-JSON body, and
-    # lets httpx errors through; on some error responses it returns [] instead.
-    except (InngestError, json.JSONDecodeError, httpx.HTTPError) as error:
-        return Delivery(delivered=False, inngest_ids=[], error=f"{type(error).__name__}: {error}"[:500])
-    if not ids:
-        return Delivery(delivered=False, inngest_ids=[], error="the Event API accepted nothing (empty id list)")
-    return Delivery(delivered=True, inngest_ids=ids, error=None)
-
-
-def record(event: OutboxEvent, delivery: Delivery) -> None:
-    """Store the outcome of an attempt and release the claim; the caller commits."""
-    event.attempts += 1
-    event.claimed_by = None
-    event.claimed_until = None
-    if delivery.delivered:
-        event.status = DeliveryStatus.DELIVERED.value
-        event.inngest_ids = delivery.inngest_ids
-        event.delivered_at = utcnow()
-        event.last_error = None
-    else:
-        event.last_error = delivery.error
-        event.next_attempt_at = utcnow() + timedelta(seconds=retry_delay(event.attempts))
-        logger.warning(
-            "event %s (%s) not delivered, attempt %d: %s", event.event_id, event.name, event.attempts, delivery.error
-        )
-
-
-def retry_delay(attempts: int) -> float:
-    """Seconds before attempt `attempts + 1`: doubling from 2 s, capped at 5 min, jittered over its upper half."""
-    ceiling: float = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2.0 ** (attempts - 1))
-    return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not security
 
 
 def claim_due(
@@ -146,9 +70,7 @@ def flush(
     holder = holder or f"relay-{uuid.uuid4().hex[:12]}"
     delivered = failed = 0
     for event in claim_due(holder, limit=limit, now=now, claim_seconds=claim_seconds):
-        delivery = send(client, event)
-        record(event, delivery)
-        db.session.commit()
+        delivery = deliver(client, event)
         delivered += delivery.delivered
         failed += not delivery.delivered
     return delivered, failed

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from documents.idempotency import IdempotencyKey
 from extensions import db
+from http_plumbing.idempotency import IdempotencyKey
 from tests.conftest import AuthActions
 from tests.support.database_faults import refused_inserts
 from tests.support.postgres import on_both_databases

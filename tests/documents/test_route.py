@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from documents.events import DocumentUploaded
 from documents.models import Document
 from extensions import db
-from inngest_functions.events import DocumentUploaded
 from outbox import OutboxEvent, flush
 from tests.conftest import AuthActions, free_port
 from tests.support.postgres import on_both_databases

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from extensions import db
 from outbox import OutboxEvent
-from outbox.relay import send
+from outbox.delivery import send
 from tests.e2e.conftest import running_stack
 from tests.support.polling import stays_true, wait_until
 from tests.support.s3_gate import gated_s3

@@ -7,7 +7,7 @@ from typing import Any
 import inngest
 import pytest
 
-from inngest_functions.events import DocumentUploaded
+from documents.events import DocumentUploaded
 
 EXAMPLE = DocumentUploaded(
     document_id=7,

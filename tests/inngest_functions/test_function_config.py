@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from documents.events import DocumentUploaded
 from inngest_functions import build_functions
-from inngest_functions.events import DocumentUploaded
 
 
 def function_configs(app):

@@ -20,8 +20,8 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from documents.events import DocumentUploaded
 from inngest_functions import build_functions, create_client
-from inngest_functions.events import DocumentUploaded
 from inngest_functions.request_signatures import MAX_SIGNATURE_SKEW_SECONDS, protect_inngest_endpoint
 from settings import SettingsError, load_settings
 from tests.support.inngest_api import bearer_token, running_inngest_api

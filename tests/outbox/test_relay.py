@@ -10,7 +10,8 @@ import pytest
 
 from extensions import db
 from outbox import OutboxEvent, Relay, enqueue, flush
-from outbox.relay import MAX_RETRY_SECONDS, claim_due, retry_delay
+from outbox.delivery import MAX_RETRY_SECONDS, retry_delay
+from outbox.relay import claim_due
 from tests.support.polling import wait_until
 from tests.support.postgres import on_both_databases
 from timestamps import utcnow
