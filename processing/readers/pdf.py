@@ -4,6 +4,7 @@ kept whole across line-end hyphens and raised or lowered glyphs, the outline as 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import threading
 import unicodedata
@@ -73,9 +74,11 @@ def _outline_sections(document: Any, page_count: int) -> dict[int, tuple[str, ..
     outline order) on a page gives the path for that page and the pages after it."""
     by_page: dict[int, tuple[str, ...]] = {}
     path: list[str] = []
-    for count, bookmark in enumerate(document.get_toc()):
-        if count >= MAX_OUTLINE_ENTRIES:
-            break
+    try:
+        bookmarks = list(itertools.islice(document.get_toc(), MAX_OUTLINE_ENTRIES))
+    except pypdfium2.PdfiumError:
+        return {}  # a damaged outline costs the sections, not the text
+    for bookmark in bookmarks:
         title = " ".join(bookmark.get_title().split())
         del path[bookmark.level :]
         path.append(title)
@@ -87,6 +90,7 @@ def _outline_sections(document: Any, page_count: int) -> dict[int, tuple[str, ..
 
 
 def _page_text(document: Any, index: int) -> str:
+    """The page's normalised text; "" for a page PDFium cannot load, so one bad page spoils no other."""
     try:
         page = document[index]
     except pypdfium2.PdfiumError:
@@ -94,10 +98,11 @@ def _page_text(document: Any, index: int) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            text = textpage.get_text_range()
-            text = _join_raised_glyphs(textpage, text)
+            text = _join_raised_glyphs(textpage, textpage.get_text_range())
         finally:
             textpage.close()
+    except pypdfium2.PdfiumError:
+        return ""
     finally:
         page.close()
     return normalise(text)
