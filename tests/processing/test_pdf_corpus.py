@@ -122,3 +122,14 @@ def test_a_file_that_is_no_pdf_at_all_is_refused(tmp_path):
     path.write_text("plain words, not a PDF")
     with pytest.raises(DocumentRefusedError, match="not a PDF"):
         list(read_pdf(path))
+
+
+def test_two_pdfs_read_in_turns_on_one_thread_do_not_block_each_other():
+    # PDFium is called under a lock that is never held across a yield: reading two documents in turns
+    # (as a consumer pausing one reader may) would deadlock otherwise.
+    first = read_pdf(PDFS / "pdflatex-4-pages.pdf")
+    second = read_pdf(PDFS / "pdflatex-outline.pdf")
+    pages = [(next(first).page, next(second).page) for _ in range(4)]
+    assert pages == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    first.close()
+    second.close()
