@@ -150,7 +150,8 @@ def normalise(text: str) -> str:
     hyphenation undone where the word goes on in lower case (`Te-traeder`; `Gauß-Krümmung` keeps its
     hyphen), control characters from fonts without a text mapping dropped, lines stripped."""
     text = LINE_END_HYPHEN.sub(lambda match: match.group(1) if match.group(1).islower() else "-" + match.group(1), text)
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n"))
+    # A soft hyphen marks where a word may break, and is no part of it.
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\u00ad", ""))
     text = CONTROL_CHARACTERS.sub(" ", text)
     lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -194,7 +194,10 @@ class _WordReader:
         for relationship in self.document.part.rels.values():
             if relationship.is_external or relationship.reltype != RELATIONSHIPS + part_kind:
                 continue
-            root = parse_xml(relationship.target_part.blob)
+            try:
+                root = parse_xml(relationship.target_part.blob)
+            except etree.LxmlError:
+                continue  # damaged notes cost the notes, not the body already read
             for note in root.iterchildren(qn(note_tag)):
                 if note.get(qn("w:type")) in NOTE_SEPARATORS:
                     continue

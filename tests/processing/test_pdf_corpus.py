@@ -10,7 +10,7 @@ from fpdf import FPDF
 from processing.blocks import BlockKind
 from processing.errors import NO_TEXT, DocumentRefusedError
 from processing.readers import read_blocks
-from processing.readers.pdf import DAMAGED, PASSWORD_PROTECTED, read_pdf
+from processing.readers.pdf import DAMAGED, PASSWORD_PROTECTED, normalise, read_pdf
 from tests.processing.conftest import PDFS, pdftotext_pages, recall, words
 
 # Each text PDF of the corpus and who made it.
@@ -133,3 +133,19 @@ def test_two_pdfs_read_in_turns_on_one_thread_do_not_block_each_other():
     assert pages == [(1, 1), (2, 2), (3, 3), (4, 4)]
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("mis\ufb01ts and \ufb02ags", "misfits and flags"),
+        ("Te\ufffetraeder", "Tetraeder"),
+        ("Te\ufffe\r\ntraeder", "Tetraeder"),
+        ("Gau\u00df\ufffe\r\nKr\u00fcmmung", "Gau\u00df-Kr\u00fcmmung"),
+        ("hy\u00adphen", "hyphen"),
+        ("R\u00b2 and x\x01y", "R2 and x y"),
+        ("  one  \r\n\r\n two ", "one\ntwo"),
+    ],
+)
+def test_page_text_is_normalised_for_search(raw, normalised):
+    assert normalise(raw) == normalised
