@@ -131,8 +131,7 @@ def test_two_pdfs_read_in_turns_on_one_thread_do_not_block_each_other():
     second = read_pdf(PDFS / "pdflatex-outline.pdf")
     pages = [(next(first).page, next(second).page) for _ in range(4)]
     assert pages == [(1, 1), (2, 2), (3, 3), (4, 4)]
-    first.close()
-    second.close()
+    assert list(first) == list(second) == []
 
 
 @pytest.mark.parametrize(
