@@ -25,6 +25,10 @@ from processing.readers.long_text import cut_at_whitespace
 # their compressed size (zip bombs), before python-docx opens them.
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 
+# Word saves a password-protected .docx as an encrypted package inside an OLE compound file, not a zip.
+COMPOUND_FILE = bytes.fromhex("d0cf11e0a1b11ae1")
+PASSWORD_PROTECTED = "the .docx is password-protected; upload an unprotected copy"  # noqa: S105 (a message)
+
 MARKUP_COMPATIBILITY = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Word writes a drawing twice, as DrawingML and as a VML fallback: reading both doubles a text box.
 FALLBACK = f"{MARKUP_COMPATIBILITY}Fallback"
@@ -54,6 +58,9 @@ def read_docx(path: Path) -> Iterator[Block]:
 
 
 def _open(path: Path) -> Any:
+    with path.open("rb") as file:
+        if file.read(len(COMPOUND_FILE)) == COMPOUND_FILE:
+            raise DocumentRefusedError(PASSWORD_PROTECTED)
     try:
         with zipfile.ZipFile(path) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_DOCX_UNPACKED_BYTES:
