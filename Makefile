@@ -41,9 +41,12 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 # System packages the tests need, from Debian, installed when missing and we are root:
-# chromium for the browser tests (tests/web/, never a browser Playwright downloads) and the
-# PostgreSQL server for the tests marked on_both_databases. Without them those tests skip (or fail when CI=true).
-SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql)
+# chromium for the browser tests (tests/web/, never a browser Playwright downloads), the
+# PostgreSQL server for the tests marked on_both_databases, and poppler-utils, whose pdftotext is the
+# independent reference the PDF corpus tests (tests/processing/) measure our reader against.
+# Without them those tests skip (or fail when CI=true).
+SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+	$(if $(wildcard /usr/bin/pdftotext),,poppler-utils)
 
 system-packages:
 	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -1,0 +1,13 @@
+"""The one way processing says no for good: a document it will never read, with why, in words for its owner."""
+
+from __future__ import annotations
+
+
+class DocumentRefusedError(Exception):
+    """The document cannot be turned into text, and trying again will not change that.
+
+    The message is written for the document's owner: what is wrong and, where there is one, what to do.
+    """
+
+
+NO_TEXT = "no text could be extracted (a scanned PDF needs OCR first)"

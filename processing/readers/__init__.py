@@ -1,0 +1,46 @@
+"""Reading each supported format into blocks in reading order: one module per format family, one entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from documents.types import SUPPORTED_TYPES
+from processing.blocks import Block
+from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers.html_page import read_html
+from processing.readers.markdown_text import read_markdown
+from processing.readers.pdf import read_pdf
+from processing.readers.plain_text import read_text
+from processing.readers.word import read_docx
+
+# A reader for each type documents/types.py lists as supported, and for no other.
+READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}
+
+
+def read_blocks(path: Path, kind: str) -> Iterator[Block]:
+    """The blocks of the document at `path`, read as `kind` (its lower-case extension, as
+    `documents.types.document_type` gives it), in reading order.
+
+    DocumentRefusedError when the type is not supported, the file cannot be read as its type, or it holds
+    no text at all (raised once the reader is done, after any blocks it yielded: there are none then).
+    """
+    reader = READERS.get(kind)
+    if reader is None:
+        raise DocumentRefusedError(
+            f"files of type {kind or '(none)'!r} are not supported; use one of {', '.join(SUPPORTED_TYPES)}"
+        )
+    any_text = False
+    for block in reader(path):
+        any_text = True
+        yield block
+    if not any_text:
+        raise DocumentRefusedError(NO_TEXT)

@@ -1,0 +1,157 @@
+"""PDF with PDFium (pypdfium2), page by page: text normalised (NFKC, so ligatures become letters), words
+kept whole across line-end hyphens and raised or lowered glyphs, the outline as the section path."""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+from processing.blocks import Block, BlockKind
+from processing.errors import DocumentRefusedError
+from processing.readers.long_text import cut_at_whitespace
+
+PASSWORD_PROTECTED = "the PDF is password-protected; upload an unprotected copy"  # noqa: S105 (a message, not a password)
+UNSUPPORTED_SECURITY = "the PDF is encrypted in a way we cannot read; upload an unprotected copy"
+DAMAGED = "the PDF is damaged beyond repair or not a PDF"
+
+# PDFium is not thread-safe and a worker runs steps in threads: every call into it holds this lock,
+# never across a yield, so a reader paused by its consumer blocks no other.
+PDFIUM = threading.Lock()
+
+# An outline with more entries than this is read this far: its sections stay useful, its memory bounded.
+MAX_OUTLINE_ENTRIES = 10_000
+
+# PDFium marks a hyphen it took for a line-end hyphenation with U+FFFE (or U+0002 in older builds).
+LINE_END_HYPHEN = re.compile(r"[\ufffe\x02](?:\r\n)?(\w?)")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def read_pdf(path: Path) -> Iterator[Block]:
+    """One block per page (cut at whitespace when long), `page` the 1-based physical page, `section` the
+    outline path of the last bookmark on or before the page. A page PDFium cannot load is skipped."""
+    with PDFIUM:
+        document = _open(path)
+    try:
+        with PDFIUM:
+            page_count = len(document)
+            sections = _outline_sections(document, page_count)
+        section: tuple[str, ...] = ()
+        for index in range(page_count):
+            section = sections.get(index, section)
+            with PDFIUM:
+                text = _page_text(document, index)
+            for piece in cut_at_whitespace(text):
+                yield Block(piece, BlockKind.PARAGRAPH, index + 1, section)
+    finally:
+        with PDFIUM:
+            document.close()
+
+
+def _open(path: Path) -> Any:
+    try:
+        # An owner password alone (an empty user password) restricts editing, not reading: PDFium opens it.
+        return pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as error:
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise DocumentRefusedError(PASSWORD_PROTECTED) from error
+        if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise DocumentRefusedError(UNSUPPORTED_SECURITY) from error
+        raise DocumentRefusedError(DAMAGED) from error
+
+
+def _outline_sections(document: Any, page_count: int) -> dict[int, tuple[str, ...]]:
+    """The section path each page starts under, for pages where a bookmark points: the last bookmark (in
+    outline order) on a page gives the path for that page and the pages after it."""
+    by_page: dict[int, tuple[str, ...]] = {}
+    path: list[str] = []
+    try:
+        bookmarks = list(itertools.islice(document.get_toc(), MAX_OUTLINE_ENTRIES))
+    except pypdfium2.PdfiumError:
+        return {}  # a damaged outline costs the sections, not the text
+    for bookmark in bookmarks:
+        title = " ".join(bookmark.get_title().split())
+        del path[bookmark.level :]
+        path.append(title)
+        destination = bookmark.get_dest()
+        page = destination.get_index() if destination is not None else None
+        if page is not None and 0 <= page < page_count and title:
+            by_page[page] = tuple(unicodedata.normalize("NFKC", part) for part in path if part)
+    return dict(sorted(by_page.items()))
+
+
+def _page_text(document: Any, index: int) -> str:
+    """The page's normalised text; "" for a page PDFium cannot load, so one bad page spoils no other."""
+    try:
+        page = document[index]
+    except pypdfium2.PdfiumError:
+        return ""
+    try:
+        textpage = page.get_textpage()
+        try:
+            text = _join_raised_glyphs(textpage, textpage.get_text_range())
+        finally:
+            textpage.close()
+    except pypdfium2.PdfiumError:
+        return ""
+    finally:
+        page.close()
+    return normalise(text)
+
+
+def _join_raised_glyphs(textpage: Any, text: str) -> str:
+    """PDFium starts a new line wherever the baseline moves, so `R²` comes out as `R\\r\\n2` and `x₁` as
+    `x\\r\\n1`. Where the glyph after a break sits on the same line as the one before it (their boxes
+    overlap vertically and it starts where the other ends), the break is no line end: it goes."""
+    pieces: list[str] = []
+    start = 0
+    for match in re.finditer("\r\n", text):
+        before, after = match.start() - 1, match.end()
+        if before < 0 or after >= len(text) or text[before].isspace() or text[after].isspace():
+            continue
+        left, right = _char_box(textpage, before), _char_box(textpage, after)
+        if left is None or right is None:
+            continue
+        height = max(left[3] - left[2], right[3] - right[2], 1.0)
+        overlaps = min(left[3], right[3]) - max(left[2], right[2]) > 0
+        gap = right[0] - left[1]
+        # Only a raised glyph (an exponent, `Rⁿ`) joins the word before it, as poppler reads it too: an index
+        # or a prime is a word of its own there, and a search for `R2` should find `R²`.
+        raised = right[2] - left[2] > 0.45 * height
+        if overlaps and raised and -0.1 * height <= gap < 0.1 * height:
+            pieces.append(text[start : match.start()])
+            start = match.end()
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+def _char_box(textpage: Any, text_index: int) -> tuple[float, float, float, float] | None:
+    """(left, right, bottom, top) of the character at `text_index` of the page's text, or None."""
+    char_index = pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage, text_index)
+    if char_index < 0:
+        return None
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    if not pdfium_c.FPDFText_GetCharBox(textpage, char_index, left, right, bottom, top):
+        return None
+    return left.value, right.value, bottom.value, top.value
+
+
+def normalise(text: str) -> str:
+    """A page's text as words a search finds: NFKC (ligatures become letters, `²` becomes `2`), line-end
+    hyphenation undone where the word goes on in lower case (`Te-traeder`; `Gauß-Krümmung` keeps its
+    hyphen), control characters from fonts without a text mapping dropped, lines stripped."""
+    text = LINE_END_HYPHEN.sub(lambda match: match.group(1) if match.group(1).islower() else "-" + match.group(1), text)
+    # A soft hyphen marks where a word may break, and is no part of it.
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\u00ad", ""))
+    text = CONTROL_CHARACTERS.sub(" ", text)
+    lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
