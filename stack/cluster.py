@@ -22,7 +22,7 @@ from stack.balancer import haproxy_configuration
 from stack.databases import PostgresServer, RedisServer
 from stack.ports import ensure_ports_free, free_port
 from stack.probes import responds
-from stack.processes import REPO_ROOT, StackError, Supervisor, run_in_foreground
+from stack.processes import READY_TIMEOUT_SECONDS, REPO_ROOT, StackError, Supervisor, run_in_foreground
 from stack.services import ensure_user, find_inngest_binary, migrate_database, start_gunicorn, start_local_s3
 
 APP_DATABASE = "documents"
@@ -33,7 +33,6 @@ RATELIMIT_REDIS_DATABASE = 1
 # Each instance is one gunicorn process: instances, not workers, are what this topology scales.
 WORKERS_PER_INSTANCE = 1
 THREADS_PER_INSTANCE = 8
-READY_TIMEOUT_SECONDS = 60.0
 INNGEST_SERVER = "Inngest server"
 FIRST_USER_EMAIL = "admin@example.com"
 

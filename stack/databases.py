@@ -11,9 +11,7 @@ from pathlib import Path
 import sqlalchemy
 
 from stack.ports import port_in_use
-from stack.processes import StackError, Supervisor
-
-STARTUP_TIMEOUT_SECONDS = 60.0
+from stack.processes import READY_TIMEOUT_SECONDS, StackError, Supervisor
 
 
 def postgres_binaries() -> Path:
@@ -60,9 +58,7 @@ class PostgresServer:
         self.supervisor.start(
             self.name, as_postgres_user(argv), os.environ, log=self.directory / "server.log", stop_signal=signal.SIGINT
         )
-        self.supervisor.wait_until(
-            self._accepts_connections, f"{self.name} on port {self.port}", STARTUP_TIMEOUT_SECONDS
-        )
+        self.supervisor.wait_until(self._accepts_connections, f"{self.name} on port {self.port}", READY_TIMEOUT_SECONDS)
 
     def stop(self) -> None:
         self.supervisor.stop(self.name)

@@ -22,6 +22,10 @@ from typing import IO, Any, NoReturn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 20.0
+# How long a child may take to answer once started. It bounds a start that hangs: a child that exits
+# fails the wait at once. Generous, since a busy 2-core machine has taken over 60 s to boot an app
+# instance's gunicorn while the rest of a stack started beside it.
+READY_TIMEOUT_SECONDS = 180.0
 POLL_INTERVAL_SECONDS = 0.2
 # A child with the restart policy is started again no sooner than this after its previous start.
 RESTART_DELAY_SECONDS = 2.0

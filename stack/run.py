@@ -19,9 +19,8 @@ from dotenv import dotenv_values
 from inngest_functions.registration import registration_problem
 from stack.ports import ensure_ports_free
 from stack.probes import responds
-from stack.processes import REPO_ROOT, Supervisor, run_in_foreground
+from stack.processes import READY_TIMEOUT_SECONDS, REPO_ROOT, Supervisor, run_in_foreground
 from stack.services import (
-    STARTUP_TIMEOUT_SECONDS,
     ensure_user,
     find_inngest_binary,
     migrate_database,
@@ -44,7 +43,7 @@ CLI_ENVIRONMENT_FILE = Path(os.environ.get("MAKE_RUN_INSTANCE_DIR", REPO_ROOT / 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo password"  # noqa: S105
 
-SYNC_TIMEOUT_SECONDS = 30.0
+SYNC_TIMEOUT_SECONDS = READY_TIMEOUT_SECONDS
 
 
 def read_settings(repo_root: Path) -> dict[str, str]:
@@ -73,7 +72,7 @@ def start_dev_server(supervisor: Supervisor, binary: str) -> None:
         argv += ["--connect-gateway-port", gateway, "--connect-gateway-grpc-port", gateway_grpc]
         argv += ["--connect-executor-grpc-port", executor_grpc]
     supervisor.start("Inngest dev server", argv, os.environ)
-    supervisor.wait_until(lambda: responds(DEV_SERVER_URL), "the Inngest dev server", STARTUP_TIMEOUT_SECONDS)
+    supervisor.wait_until(lambda: responds(DEV_SERVER_URL), "the Inngest dev server", READY_TIMEOUT_SECONDS)
 
 
 def stack_variables(s3_settings: Mapping[str, str]) -> dict[str, str]:

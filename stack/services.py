@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING
 import boto3
 
 from stack.probes import responds
-from stack.processes import REPO_ROOT, StackError, Supervisor, venv_command
+from stack.processes import READY_TIMEOUT_SECONDS, REPO_ROOT, StackError, Supervisor, venv_command
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CORSRuleTypeDef
 
 INNGEST_BINARY_SCRIPT = REPO_ROOT / "scripts" / "inngest-dev-server"
-STARTUP_TIMEOUT_SECONDS = 30.0
-APP_STARTUP_TIMEOUT_SECONDS = 60.0
 
 LOCAL_S3_BUCKET = "documents"
 LOCAL_S3_REGION = "us-east-1"
@@ -44,7 +42,7 @@ def start_local_s3(
     settings = local_s3_settings(port)
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     supervisor.start("local S3 (moto)", argv, os.environ, log=log)
-    supervisor.wait_until(lambda: responds(settings["AWS_ENDPOINT_URL"]), "local S3 (moto)", STARTUP_TIMEOUT_SECONDS)
+    supervisor.wait_until(lambda: responds(settings["AWS_ENDPOINT_URL"]), "local S3 (moto)", READY_TIMEOUT_SECONDS)
     s3 = s3_client(settings)
     # The browser uploads straight to the bucket with presigned URLs, so the bucket must allow the app's origin.
     rules: list[CORSRuleTypeDef] = [
@@ -132,7 +130,7 @@ def start_gunicorn(
     supervisor.wait_until(
         lambda: responds(health, require_ok=True, headers=health_headers),
         f"{name} at {health}",
-        APP_STARTUP_TIMEOUT_SECONDS,
+        READY_TIMEOUT_SECONDS,
     )
 
 
