@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -30,6 +31,11 @@ LEAD_SHARE = 2
 WINDOW_CHUNKS = 4
 # Consecutive table rows (and list items) are lines of one paragraph, so a chunk shows a table as rows.
 LINE_KINDS = frozenset({BlockKind.TABLE, BlockKind.LIST_ITEM})
+# In a block longer than a chunk, a stretch without line breaks is shown to the splitter with a line
+# break for each space after a full stop: Unicode sees no sentence end in "word. word", so such text
+# would be split word by word, at seven times the cost and in the middle of sentences. The chunk's
+# text keeps the space. Where the block has line breaks of its own, they stay the only ones.
+SENTENCE_END = re.compile(r"(?<=[.!?]) ")
 
 
 @dataclass(frozen=True)
@@ -180,28 +186,34 @@ class _Text:
     """A section's text as its blocks arrive, from a moving start: offsets into the blocks, never a copy of them."""
 
     starts: list[int] = field(default_factory=list)
-    pieces: list[tuple[str, int, int, int | None]] = field(default_factory=list)  # text, from, to, page
+    # Each piece: its text, where it starts and ends in it, its page, and whether its sentences are shown apart.
+    pieces: list[tuple[str, int, int, int | None, bool]] = field(default_factory=list)
     end: int = 0
 
-    def append(self, text: str, page: int | None, *, strip: bool = True) -> None:
+    def append(self, text: str, page: int | None, *, strip: bool = True, long: bool = False) -> None:
         low, high = _stripped_bounds(text) if strip else (0, len(text))
         self.starts.append(self.end)
-        self.pieces.append((text, low, high, page))
+        self.pieces.append((text, low, high, page, long))
         self.end += high - low
 
     def slice(self, start: int, stop: int) -> str:
-        parts = []
+        return self.window(start, stop)[0]
+
+    def window(self, start: int, stop: int) -> tuple[str, str]:
+        """The text from `start` to `stop`, and the same as the splitter is shown it (of the same length)."""
+        parts, shown = [], []
         index = max(bisect.bisect_right(self.starts, start) - 1, 0)
         while index < len(self.pieces) and self.starts[index] < stop:
-            text, low, high, _ = self.pieces[index]
+            text, low, high, _, long = self.pieces[index]
             offset = self.starts[index]
             parts.append(text[low + max(start - offset, 0) : min(low + stop - offset, high)])
+            shown.append(SENTENCE_END.sub("\n", parts[-1]) if long and "\n" not in parts[-1] else parts[-1])
             index += 1
-        return "".join(parts)
+        return "".join(parts), "".join(shown)
 
     def pages(self, start: int, stop: int) -> tuple[int, int] | None:
         first = max(bisect.bisect_right(self.starts, start) - 1, 0)
-        return _page_range(page for _, _, _, page in self.pieces[first : bisect.bisect_left(self.starts, stop)])
+        return _page_range(piece[3] for piece in self.pieces[first : bisect.bisect_left(self.starts, stop)])
 
     def forget_before(self, start: int) -> None:
         keep_from = max(bisect.bisect_right(self.starts, start) - 1, 0)
@@ -243,7 +255,8 @@ class _Section:
     def _append(self, block: Block) -> None:
         if self._previous is not None:
             self.text.append(_separator(self._previous, block), None, strip=False)
-        self.text.append(block.text, block.page)
+        long = block.kind is not BlockKind.TABLE and len(block.text) > self.chunk_size
+        self.text.append(block.text, block.page, long=long)
         self._previous = block
 
     def _fill(self, until: int) -> None:
@@ -271,12 +284,12 @@ class _Section:
         window_end = body_start + 2 * self.chunk_size
         self._fill(window_end + 1)
         final = self.exhausted and self.text.end <= window_end
-        window = self.text.slice(body_start, window_end)
+        window, shown = self.text.window(body_start, window_end)
         if not final:
-            window = window[: _word_boundary(window, self.chunk_size)]
+            shown = shown[: _word_boundary(window, self.chunk_size)]
         capacity = self.chunk_size - body_start
         splitter = TextSplitter(capacity, overlap=min(self.chunk_overlap, capacity - 1), trim=True)
-        found = splitter.chunk_indices(window)
+        found = splitter.chunk_indices(shown)
         offset, first = found[0]
         stop = body_start + offset + len(first)
         yield self._draft(0, self.text.slice(0, stop))
@@ -294,21 +307,21 @@ class _Section:
             self.text.forget_before(position)
             self._fill(position + size + 1)
             final = self.exhausted and self.text.end <= position + size
-            window = self.text.slice(position, position + size)
+            window, shown = self.text.window(position, position + size)
             if not final:
-                window = window[: _word_boundary(window, self.chunk_size)]
-            found = splitter.chunk_indices(window)
+                shown = shown[: _word_boundary(window, self.chunk_size)]
+            found = splitter.chunk_indices(shown)
             if final:
                 for offset, chunk in found:
-                    yield self._draft(position + offset, chunk)
+                    yield self._draft(position + offset, window[offset : offset + len(chunk)])
                 return
-            settled = len(window) - self.chunk_size
+            settled = len(shown) - self.chunk_size
             kept = [found_chunk for found_chunk in found[:-1] if found_chunk[0] <= settled] or found[:1]
             for offset, chunk in kept:
-                yield self._draft(position + offset, chunk)
+                yield self._draft(position + offset, window[offset : offset + len(chunk)])
             if len(found) > len(kept):
                 position += found[len(kept)][0]
             elif kept:
                 position += kept[-1][0] + len(kept[-1][1])
             else:
-                position += len(window)
+                position += len(shown)

@@ -19,13 +19,15 @@ SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 WORDS = ["durable", "step", "retry", "document", "chunk", "store", "queue", "event", "worker", "latency"]
 
 
-def sentences(characters: int, seed: int = 1) -> str:
-    """Sentences of twelve words, one after the other on one line."""
+def sentences(characters: int, seed: int = 1, *, capitals: bool = True) -> str:
+    """Sentences of twelve words, one after the other on one line. Without capitals, Unicode sees no
+    sentence end in them ("word. word"), as in text whose sentences start in lower case."""
     generator = random.Random(seed)  # noqa: S311 - test data, not security
     parts: list[str] = []
     written = 0
     while written < characters:
-        parts.append(" ".join(generator.choice(WORDS) for _ in range(12)).capitalize() + ".")
+        sentence = " ".join(generator.choice(WORDS) for _ in range(12)) + "."
+        parts.append(sentence.capitalize() if capitals else sentence)
         written += len(parts[-1]) + 1
     return " ".join(parts)
 
@@ -167,6 +169,13 @@ def test_a_long_block_chunks_exactly_as_the_splitter_alone_chunks_it(one_line: b
     assert [chunk.text for chunk in chunks_of([Block(text)], chunk_size=250, chunk_overlap=40)] == alone
 
 
+def test_a_long_block_without_sentence_ends_unicode_knows_is_cut_after_its_full_stops() -> None:
+    text = sentences(20_000, capitals=False)
+    chunks = chunks_of([Block(text)], chunk_size=300, chunk_overlap=60)
+    assert all(chunk.text in text for chunk in chunks)  # the block's own text, spaces and all
+    assert all(chunk.text.endswith(".") for chunk in chunks)
+
+
 def test_table_rows_stay_whole_on_one_line() -> None:
     rows = [table_row([f"row {index}", "durable step", f"{index * 7} retries"]) for index in range(60)]
     blocks = [heading("Results"), Block(sentences(300), section=("Results",))]
@@ -189,7 +198,7 @@ def test_blocks_are_read_as_a_stream() -> None:
 def test_one_line_text_chunks_about_as_fast_as_paragraphed_text() -> None:
     """Not a timing: the ratio of two texts of 5 MB chunked here one after the other. The splitter alone
     takes minutes on the one-line text and a fraction of a second on the other."""
-    paragraphs = [sentences(500, seed=seed) for seed in range(100)]
+    paragraphs = [sentences(500, seed=seed, capitals=False) for seed in range(100)]
     one_line = " ".join(paragraphs * 100)
     assert len(one_line) > 5_000_000
 
