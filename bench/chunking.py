@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import time
 import tracemalloc
@@ -84,7 +85,7 @@ def measure(sizes: tuple[float, ...], splitter_one_line: tuple[float, ...]) -> l
         rows.append(row("chunk_blocks (after)", "one line", size, seconds, count))
         print(rows[-3:])
     for megabytes in splitter_one_line:
-        one_line = " ".join(paragraphs(1.0))[: int(megabytes * 1_000_000)]
+        one_line = " ".join(paragraphs(math.ceil(megabytes)))[: int(megabytes * 1_000_000)]
         seconds, count = timed(lambda: splitter_alone(one_line))  # noqa: B023
         rows.append(row("splitter alone (before)", "one line", len(one_line) / 1e6, seconds, count))
         print(rows[-1])
@@ -108,8 +109,8 @@ def peak_memory(megabytes: float) -> list[dict[str, Any]]:
 
 def run(quick: bool) -> dict[str, Any]:
     return {
-        "chunking": measure((0.1, 0.2) if quick else SIZES_MB, (0.05, 0.1) if quick else SPLITTER_ONE_LINE_MB),
-        "chunking_memory": peak_memory(0.2 if quick else 10.0),
+        "chunking": measure((0.05, 0.1) if quick else SIZES_MB, (0.02, 0.05) if quick else SPLITTER_ONE_LINE_MB),
+        "chunking_memory": peak_memory(0.1 if quick else 10.0),
     }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,11 +30,16 @@ LEAD_SHARE = 2
 WINDOW_CHUNKS = 4
 # Consecutive table rows (and list items) are lines of one paragraph, so a chunk shows a table as rows.
 LINE_KINDS = frozenset({BlockKind.TABLE, BlockKind.LIST_ITEM})
-# In a block longer than a chunk, a stretch without line breaks is shown to the splitter with a line
-# break for each space after a full stop: Unicode sees no sentence end in "word. word", so such text
-# would be split word by word, at seven times the cost and in the middle of sentences. The chunk's
-# text keeps the space. Where the block has line breaks of its own, they stay the only ones.
-SENTENCE_END = re.compile(r"(?<=[.!?]) ")
+
+
+def _sentence_ends_as_line_breaks(text: str) -> str:
+    """What the splitter is shown of a stretch of a long block that has no line breaks of its own.
+
+    Unicode sees no sentence end in "word. word", so the splitter would split such text word by
+    word, at seven times the cost and in the middle of sentences. Each space after a full stop
+    becomes a line break (the same length, so offsets hold); the chunk's text keeps the space.
+    """
+    return text.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n")
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,7 @@ class _Text:
             text, low, high, _, long = self.pieces[index]
             offset = self.starts[index]
             parts.append(text[low + max(start - offset, 0) : min(low + stop - offset, high)])
-            shown.append(SENTENCE_END.sub("\n", parts[-1]) if long and "\n" not in parts[-1] else parts[-1])
+            shown.append(_sentence_ends_as_line_breaks(parts[-1]) if long and "\n" not in parts[-1] else parts[-1])
             index += 1
         return "".join(parts), "".join(shown)
 
