@@ -251,7 +251,8 @@ class _Section:
             self._fill(self.text.end + 1)
         lead_end = self.text.end
         position: int | None = 0
-        if 0 < lead_end <= self.chunk_size // LEAD_SHARE:
+        # The text after the headings must have room beside them (two characters separate them).
+        if 0 < lead_end <= self.chunk_size // LEAD_SHARE and lead_end + 2 < self.chunk_size:
             position = yield from self._lead(lead_end)
         if position is not None:
             yield from self._windows(position)
