@@ -104,7 +104,17 @@ def table(results: dict[str, Any]) -> str:
             {"part of the accept path": part, "% of samples": share} for part, share in results["profile"].items()
         ]
         parts += ["\n## Profile of the workers under POST /api/route (py-spy)", _markdown(shares)]
-    for section in ("outage", "latency", "processing", "steps", "memory", "scale_accept", "scale_processing"):
+    for section in (
+        "chunking",
+        "chunking_memory",
+        "outage",
+        "latency",
+        "processing",
+        "steps",
+        "memory",
+        "scale_accept",
+        "scale_processing",
+    ):
         if section in results:
             rows = results[section] if isinstance(results[section], list) else [results[section]]
             parts += [f"\n## {section}", _markdown(rows)]

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, outage, processing, report
+from bench import accept, chunking, outage, processing, report
 from bench.corpus import CorpusDocument, make_corpus, make_document
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -63,7 +63,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--rates", help="comma-separated arrival rates of the ladder (requests/s)")
     parser.add_argument("--duration", type=float, help="seconds at each rate")
     parser.add_argument("--memory-mb", type=float, default=50.0, help="size of the memory section's documents")
-    parser.add_argument("--sections", default="accept,peers,latency,processing,memory,scale,profile,outage")
+    parser.add_argument("--sections", default="chunking,accept,peers,latency,processing,memory,scale,profile,outage")
     return parser.parse_args()
 
 
@@ -81,6 +81,13 @@ def main() -> None:
     duration = arguments.duration or duration
     arguments.results.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "quick": quick, "rates": rates, "duration": duration}
+    if "chunking" in sections:
+        print("0. chunking alone: one-line against paragraphed text, the splitter alone against chunk_blocks")
+        results.update(chunking.run(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking"}:
+        print(report.table(results))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
         work = Path(directory)
         s3_endpoint = stack.enter_context(local_s3(BUCKET))
