@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ def main() -> int:
     arguments = parser.parse_args()
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Stopped by a signal, still stop the burners (the `finally` below): SIGTERM would skip it.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     burners = [subprocess.Popen([sys.executable, "-c", BURNER]) for _ in range(arguments.burners)]
     results = []
     try:
