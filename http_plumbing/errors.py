@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-import psycopg
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -104,6 +103,9 @@ def lost_database_connection(error: BaseException) -> BaseException | None:
 
 
 def _connection_failure(driver_error: BaseException | None) -> bool:
+    # Imported here, on a database error, so that an app on SQLite does not load the driver at start-up.
+    import psycopg
+
     if isinstance(driver_error, OSError):  # the socket itself: refused, reset, timed out
         return True
     if isinstance(driver_error, psycopg.Error):
