@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: redis-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 # Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
 # than minutes), which pip installs into the project's virtualenv first.
@@ -23,7 +23,8 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(UV)
 
 install: $(INSTALLED)
 
-run: $(INSTALLED)
+# make run's two workers count wrong sign-in passwords in one redis-server (RATELIMIT_STORAGE_URI).
+run: $(INSTALLED) redis-package
 	$(BIN)/python -m stack.run
 
 # N app instances behind HAProxy, self-hosted Inngest on PostgreSQL and Redis (docs/deploy.md).
@@ -96,11 +97,14 @@ $(BENCH_INSTALLED): requirements.txt requirements-dev.txt bench/requirements.txt
 $(VEGETA):
 	GOBIN=$(CURDIR)/bench/.bin go install github.com/tsenart/vegeta/v12@v12.12.0
 
-bench-system-packages:
+# Debian's redis-server, when missing and we are root: make run's sign-in throttle and the bench's peers use it.
+redis-package:
 	@if ! command -v redis-server >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing redis-server for the bench (apt-get)"; \
+		echo "installing redis-server (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
+
+bench-system-packages: redis-package
 
 # The bench's virtualenv, vegeta and redis-server; `make test` needs them for its smoke run (tests/bench/).
 bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages

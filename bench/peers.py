@@ -61,8 +61,8 @@ def process(data: dict[str, Any]) -> dict[str, Any]:
         mark_processing(request.document_id, request.user_id, "peer")
         found = look_up_object(request)
         if etag_unchanged(request, found["etag"]):
-            return mark_unchanged(request.document_id, found["etag"])
-        return extract_and_store(request, found["etag"])
+            return mark_unchanged(request)
+        return extract_and_store(request)
 
 
 blueprint = Blueprint("peers", __name__, url_prefix="/bench")

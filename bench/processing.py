@@ -140,10 +140,10 @@ def _in_process_one(request_data: dict[str, Any]) -> dict[str, float]:
         timings = {}
         started = time.perf_counter()
         mark_processing(request.document_id, request.user_id, "in-process")
-        found = look_up_object(request)
+        look_up_object(request)
         timings["mark + look up"] = time.perf_counter() - started
         started = time.perf_counter()
-        extract_and_store(request, found["etag"])
+        extract_and_store(request)
         timings["download + extract + chunk + store"] = time.perf_counter() - started
         return timings
 

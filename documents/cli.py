@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import unicodedata
 from pathlib import Path
 
 import click
@@ -56,14 +57,15 @@ def search(query: str, email: str, limit: int) -> None:
         click.echo("no matches")
     for hit in page.hits:
         snippet = html.unescape(hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
-        click.echo(f"{hit.score:.3f}\t{hit.document_name}#{hit.position}\t{' '.join(snippet.split())}")
+        where = visible(f"{hit.document_name}#{hit.position}")
+        click.echo(f"{hit.score:.3f}\t{where}\t{visible(' '.join(snippet.split()))}")
 
 
 @documents_cli.command("list")
 @user_option
 def list_command(email: str) -> None:
     """The user's documents, newest first, as JSON: what GET /api/documents answers."""
-    click.echo(json.dumps(list_documents(_user(email).id), indent=2, ensure_ascii=False))
+    click.echo(visible_json(list_documents(_user(email).id)))
 
 
 @documents_cli.command("show")
@@ -78,7 +80,38 @@ def show_command(name: str, email: str) -> None:
         raise click.BadParameter(error.message, param_hint="NAME") from None
     except DocumentNotFoundError:
         raise click.ClickException(f"{email} has no document named {name!r}") from None
-    click.echo(json.dumps(describe_document(document), indent=2, ensure_ascii=False))
+    click.echo(visible_json(describe_document(document)))
+
+
+# Control characters (C0, DEL, C1: ESC starts ANSI colours and OSC window titles, U+009B is a
+# one-character CSI) and invisible formatting (bidirectional overrides, zero widths).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def visible(text: str) -> str:
+    """`text` with each control or formatting character written out (`\\x1b`, `\\u202e`), so that what
+    a document holds is shown on the terminal rather than obeyed by it, piped or not."""
+    return "".join(_written_out(character) if _invisible(character) else character for character in text)
+
+
+def visible_json(value: object) -> str:
+    """`value` as indented JSON whose strings hold no raw control or formatting character.
+
+    json escapes C0 characters itself; the others become `\\uXXXX` too, which reads back the same.
+    """
+    dumped = json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(
+        f"\\u{ord(character):04x}" if _invisible(character) and character != "\n" else character for character in dumped
+    )
+
+
+def _invisible(character: str) -> bool:
+    return unicodedata.category(character) in _INVISIBLE_CATEGORIES
+
+
+def _written_out(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _user(email: str) -> User:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from http_plumbing.request_ids import current_request_id
@@ -15,6 +16,13 @@ logger = logging.getLogger(__name__)
 
 # How long a client should wait when the database cannot be reached: about a restart's length.
 DATABASE_RETRY_AFTER_SECONDS = 5
+
+INVALID_INPUT_MESSAGE = "the request holds a value the database cannot store (a NUL character, say); remove it"
+
+# SQLSTATEs of a connection lost or refused by the server: class 08, and a server shutting down or starting.
+_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# What SQLite says when the file cannot be reached or another process holds it past the busy timeout.
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error")
 
 # Names no host, ours or the caller's: the list of trusted names is not for outsiders.
 UNTRUSTED_HOST_MESSAGE = "this server does not answer to that host name; use the address you were given"
@@ -71,6 +79,9 @@ def register_error_handlers(app: Flask) -> None:
                 " (with the same Idempotency-Key, if you sent one)",
                 {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
             )
+        if _database_error(error, DataError) is not None:
+            logger.warning("invalid input in %s %s: %s", request.method, request.path, error)
+            return error_response(400, INVALID_INPUT_MESSAGE)
         # Logged with the traceback (and, through the log format, the request id) for us;
         # the caller gets no internals, only the id to quote.
         logger.exception("unhandled error in %s %s", request.method, request.path)
@@ -78,19 +89,47 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def lost_database_connection(error: BaseException) -> BaseException | None:
-    """The database error behind `error`, if one is: raised directly, or the cause of what was raised.
+    """The database error behind `error` if it says the connection was lost or refused, else None.
 
-    A connection lost in the middle of a request often surfaces as a later error (the session's
-    PendingRollbackError, say), raised while the first was being handled.
+    Only those are worth a retry: a query the database refused (bad input, a timeout, a bug)
+    fails again the same way. Found when raised directly or as the cause of what was raised,
+    since a connection lost in the middle of a request often surfaces as a later error (the
+    session's PendingRollbackError, say), raised while the first was being handled.
     """
-    seen: BaseException | None = error
-    for _ in range(10):  # a chain of causes, never a cycle
-        if seen is None:
-            return None
-        if isinstance(seen, OperationalError | InterfaceError):
+    for seen in _chain(error):
+        if isinstance(seen, DBAPIError) and (seen.connection_invalidated or _connection_failure(seen.orig)):
             return seen
-        seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _connection_failure(driver_error: BaseException | None) -> bool:
+    # Imported here, on a database error, so that an app on SQLite does not load the driver at start-up.
+    import psycopg
+
+    if isinstance(driver_error, OSError):  # the socket itself: refused, reset, timed out
+        return True
+    if isinstance(driver_error, psycopg.Error):
+        if driver_error.sqlstate is None:
+            # Raised by the client, not the server: refused, reset, closed.
+            return isinstance(driver_error, psycopg.OperationalError | psycopg.InterfaceError)
+        return driver_error.sqlstate.startswith(_CONNECTION_SQLSTATES)
+    if isinstance(driver_error, sqlite3.OperationalError):
+        return str(driver_error).lower().startswith(_SQLITE_UNAVAILABLE)
+    return False
+
+
+def _database_error(error: BaseException, kind: type[DBAPIError]) -> BaseException | None:
+    return next((seen for seen in _chain(error) if isinstance(seen, kind)), None)
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """`error` and what it was raised from or while handling, nearest first (never a cycle)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return chain
 
 
 _HTTP_MESSAGES = {

@@ -2,6 +2,11 @@
 
 Every step is idempotent and returns small JSON (ids, counts, hashes), never
 the text: Inngest memoises step outputs and caps their size.
+
+Every step loads the document's row, refuses an event that disagrees with it, and takes
+the bucket, key, name and owner it acts on from the row. In development anyone who can
+reach /api/inngest can call a step with forged memoised outputs of the steps before it,
+so an earlier step's output only chooses a branch; what is stored comes from S3 itself.
 """
 
 from __future__ import annotations
@@ -15,19 +20,28 @@ import inngest
 
 from documents.events import DocumentUploaded
 from documents.models import Chunk, Document, DocumentStatus
-from documents.storage import ObjectMissingError, ObjectTooLargeError, download_object, get_s3_client, head_object
+from documents.storage import (
+    ObjectChecksumError,
+    ObjectMissingError,
+    ObjectTooLargeError,
+    download_object,
+    get_s3_client,
+    head_object,
+)
 from documents.types import UnsupportedDocumentError, ensure_supported
 from extensions import db
 from inngest_functions.chunking import chunking_fingerprint, split_text
 from inngest_functions.extraction import extract_text
-from settings import AppSettings
+from inngest_functions.refusals import Refusal
+from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
 logger = logging.getLogger(__name__)
 
 FUNCTION_ID = "process-document"
 GENERIC_FAILURE = "processing failed after several attempts; the error was logged, try again later"
-EVENT_MISMATCH = "the event does not match the document's record, so it was refused (and logged)"
+EVENT_MISMATCH_TEXT = "the event does not match the document's record, so it was refused (and logged)"
+EVENT_MISMATCH = f"{Refusal.EVENT_MISMATCH.value}: {EVENT_MISMATCH_TEXT}"
 
 
 def build_process_document(client: inngest.Inngest, settings: AppSettings) -> inngest.Function[Any]:
@@ -48,16 +62,23 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         ctx.step.run("mark-processing", check_and_mark_processing, uploaded, ctx.run_id)
         found = ctx.step.run("look-up-object", look_up_object, uploaded)
         if ctx.step.run("compare-etag", etag_unchanged, uploaded, found["etag"]):
-            return ctx.step.run("mark-unchanged", mark_unchanged, uploaded.document_id, found["etag"])
-        return ctx.step.run("extract-and-store", extract_and_store, uploaded, found["etag"])
+            return ctx.step.run("mark-unchanged", mark_unchanged, uploaded)
+        return ctx.step.run("extract-and-store", extract_and_store, uploaded)
 
     return process_document
 
 
-def _document(document_id: int, user_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    if document is None or document.user_id != user_id:
-        raise inngest.NonRetriableError("the document record no longer exists")
+def checked_document(uploaded: DocumentUploaded) -> Document:
+    """The row `uploaded` names; refused for good when it is gone or disagrees with the event."""
+    document = db.session.get(Document, uploaded.document_id)
+    if document is None:
+        raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
+    mismatched = mismatched_fields(document, uploaded)
+    if mismatched:
+        logger.warning(
+            "refused an event for document %s: its %s differ from the record", document.id, ", ".join(mismatched)
+        )
+        raise Refusal.EVENT_MISMATCH.error(EVENT_MISMATCH_TEXT)
     return document
 
 
@@ -76,22 +97,29 @@ def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[st
     return [DocumentUploaded.wire_name(field) for field, (ours, theirs) in recorded.items() if ours != theirs]
 
 
+def size_limit(uploaded: DocumentUploaded) -> int:
+    """The event's size limit, which may tighten this app's MAX_DOCUMENT_BYTES but never loosen it."""
+    return min(uploaded.max_document_bytes, get_app_settings().max_document_bytes)
+
+
+def refuse(document: Document, refusal: Refusal, text: str) -> inngest.NonRetriableError:
+    """Mark the document failed with `text`, written here for its owner, and give the error that ends the run."""
+    document.status = DocumentStatus.FAILED.value
+    document.error = text
+    db.session.commit()
+    return refusal.error(text)
+
+
 def check_and_mark_processing(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     """Refuse for good an event that disagrees with the row it names; otherwise mark the document processing."""
-    document = db.session.get(Document, uploaded.document_id)
-    if document is None:
-        raise inngest.NonRetriableError("the document record no longer exists")
-    mismatched = mismatched_fields(document, uploaded)
-    if mismatched:
-        logger.warning(
-            "refused an event for document %s: its %s differ from the record", document.id, ", ".join(mismatched)
-        )
-        raise inngest.NonRetriableError(EVENT_MISMATCH)
+    checked_document(uploaded)
     return mark_processing(uploaded.document_id, uploaded.user_id, run_id)
 
 
 def mark_processing(document_id: int, user_id: int, run_id: str) -> dict[str, Any]:
-    document = _document(document_id, user_id)
+    document = db.session.get(Document, document_id)
+    if document is None or document.user_id != user_id:
+        raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
     document.status = DocumentStatus.PROCESSING.value
     document.error = None
     document.run_id = run_id
@@ -101,26 +129,32 @@ def mark_processing(document_id: int, user_id: int, run_id: str) -> dict[str, An
 
 def look_up_object(uploaded: DocumentUploaded) -> dict[str, Any]:
     """HEAD the object: fail for good, before any download, if it is missing, too large or of a type we cannot read."""
+    document = checked_document(uploaded)
     try:
-        ensure_supported(uploaded.document_name)
+        ensure_supported(document.name)
     except UnsupportedDocumentError as error:
-        raise inngest.NonRetriableError(str(error)) from None
+        raise refuse(document, Refusal.UNSUPPORTED_TYPE, str(error)) from None
     try:
-        found = head_object(get_s3_client(), uploaded.s3_bucket, uploaded.s3_key)
+        found = head_object(get_s3_client(), document.s3_bucket, document.s3_key)
     except ObjectMissingError:
-        raise inngest.NonRetriableError(
-            f"document not found: upload {uploaded.document_name!r} to your folder first"
+        raise refuse(
+            document, Refusal.NOT_FOUND, f"document not found: upload {document.name!r} to your folder first"
         ) from None
-    if found.size > uploaded.max_document_bytes:
-        raise inngest.NonRetriableError(
-            f"document too large: {found.size} bytes, the limit is {uploaded.max_document_bytes} bytes"
-        )
+    limit = size_limit(uploaded)
+    if found.size > limit:
+        raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
     return {"size": found.size, "etag": found.etag}
 
 
 def etag_unchanged(uploaded: DocumentUploaded, etag: str) -> bool:
-    """True when the stored chunks already came from this very object with the same chunk settings."""
-    document = _document(uploaded.document_id, uploaded.user_id)
+    """True when the stored chunks seem to have come from the object with `etag`, with the same chunk settings.
+
+    Only a choice of branch: `mark-unchanged` checks the object's ETag again itself.
+    """
+    return _chunks_current(checked_document(uploaded), uploaded, etag)
+
+
+def _chunks_current(document: Document, uploaded: DocumentUploaded, etag: str) -> bool:
     return (
         document.content_hash is not None
         and document.etag == etag
@@ -128,10 +162,18 @@ def etag_unchanged(uploaded: DocumentUploaded, etag: str) -> bool:
     )
 
 
-def mark_unchanged(document_id: int, etag: str) -> dict[str, Any]:
-    document = db.session.get(Document, document_id)
-    assert document is not None, "checked by the previous step"
-    return _record_unchanged(document, etag)
+def mark_unchanged(uploaded: DocumentUploaded) -> dict[str, Any]:
+    """The stored chunks came from the object as it is now: only the status and time change."""
+    document = checked_document(uploaded)
+    try:
+        found = head_object(get_s3_client(), document.s3_bucket, document.s3_key)
+    except ObjectMissingError:
+        raise refuse(document, Refusal.NOT_FOUND, f"document not found: {document.name!r} was deleted") from None
+    if not _chunks_current(document, uploaded, found.etag):
+        raise refuse(
+            document, Refusal.OBJECT_CHANGED, f"{document.name!r} changed while it was being processed; post it again"
+        )
+    return _record_unchanged(document, found.etag)
 
 
 def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
@@ -143,40 +185,47 @@ def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
     return _summary(document)
 
 
-def extract_and_store(uploaded: DocumentUploaded, etag: str) -> dict[str, Any]:
+def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
     """Download to a temporary file, extract, chunk and store in one transaction."""
-    document = _document(uploaded.document_id, uploaded.user_id)
+    document = checked_document(uploaded)
+    limit = size_limit(uploaded)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         try:
-            content_hash = download_object(
-                get_s3_client(), uploaded.s3_bucket, uploaded.s3_key, path, max_bytes=uploaded.max_document_bytes
-            )
+            downloaded = download_object(get_s3_client(), document.s3_bucket, document.s3_key, path, max_bytes=limit)
         except ObjectTooLargeError:
-            raise inngest.NonRetriableError(
-                f"document too large: it grew past the limit of {uploaded.max_document_bytes} bytes while downloading"
+            raise refuse(
+                document,
+                Refusal.TOO_LARGE,
+                f"document too large: it grew past the limit of {limit} bytes while downloading",
             ) from None
         except ObjectMissingError:
-            raise inngest.NonRetriableError(f"document not found: {uploaded.document_name!r} was deleted") from None
-        if document.content_hash == content_hash and document.chunking == fingerprint:
-            return _record_unchanged(document, etag)
-        size_bytes = path.stat().st_size
+            raise refuse(document, Refusal.NOT_FOUND, f"document not found: {document.name!r} was deleted") from None
+        except ObjectChecksumError as error:
+            logger.error("document %s: %s", document.id, error)
+            raise refuse(
+                document,
+                Refusal.CHECKSUM_MISMATCH,
+                "the bytes S3 sent do not match the checksum stored with them; upload the document again",
+            ) from None
+        if document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
+            return _record_unchanged(document, downloaded.etag)
         try:
-            text = extract_text(path, uploaded.document_name)
+            text = extract_text(path, document.name)
         except UnsupportedDocumentError as error:
-            raise inngest.NonRetriableError(str(error)) from None
-    kind = ensure_supported(uploaded.document_name)
+            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+    kind = ensure_supported(document.name)
     chunks = split_text(text, kind, chunk_size=uploaded.chunk_size, chunk_overlap=uploaded.chunk_overlap)
     # Replace, never append: re-processing a document leaves one set of chunks.
     db.session.execute(db.delete(Chunk).where(Chunk.document_id == document.id))
     db.session.add_all(Chunk(document_id=document.id, position=index, text=chunk) for index, chunk in enumerate(chunks))
     document.status = DocumentStatus.PROCESSED.value
     document.error = None
-    document.etag = etag
-    document.content_hash = content_hash
+    document.etag = downloaded.etag
+    document.content_hash = downloaded.sha256
     document.chunking = fingerprint
-    document.size_bytes = size_bytes
+    document.size_bytes = downloaded.size
     document.text_chars = len(text)
     document.chunk_count = len(chunks)
     document.processed_at = utcnow()
@@ -195,7 +244,12 @@ def _summary(document: Document) -> dict[str, Any]:
 
 
 def record_failure(ctx: inngest.ContextSync) -> None:
-    """Runs once retries are exhausted (or at once after a NonRetriableError): mark the document failed, with why."""
+    """Runs once retries are exhausted (or at once after a NonRetriableError): mark the document failed.
+
+    A refusal's step has already written why onto the row, so a known refusal code changes
+    nothing here. Anything else gets our generic text: the message this handler is sent is
+    never written, since in development anyone on the machine can send it one.
+    """
     original = ctx.event.data.get("event")
     error = ctx.event.data.get("error")
     failed_run_id = ctx.event.data.get("run_id")
@@ -204,25 +258,22 @@ def record_failure(ctx: inngest.ContextSync) -> None:
     except ValueError:
         logger.error("run %s failed on a malformed event; no document to mark", failed_run_id)
         return
+    refusal = Refusal.of(error)
+    if refusal is not None:
+        logger.info("run %s of document %s was refused: %s", failed_run_id, uploaded.document_id, refusal.value)
+        return
     document = db.session.get(Document, uploaded.document_id)
     if document is None or mismatched_fields(document, uploaded):
         return  # nothing of ours, or a forged event: it must not touch the row
     if document.status == DocumentStatus.PROCESSING.value and document.run_id not in (None, failed_run_id):
         return  # a newer run owns the document now
-    document.status = DocumentStatus.FAILED.value
-    document.error = _reason(error)
-    document.run_id = failed_run_id if isinstance(failed_run_id, str) else document.run_id
-    db.session.commit()
-    logger.info("document %s failed: %s", document.id, document.error)
-
-
-def _reason(error: object) -> str:
-    # Our NonRetriableError messages are written for the document's owner;
-    # anything else may name internal hosts or paths, so it stays in the log.
-    if isinstance(error, dict) and error.get("name") == "NonRetriableError" and error.get("message"):
-        return str(error["message"])
+    # Anything else may name internal hosts or paths, so it stays in the log.
     if isinstance(error, dict):
         logger.error("processing failed: %s: %s", error.get("name"), error.get("message"))
     else:
         logger.error("processing failed: %r", error)
-    return GENERIC_FAILURE
+    document.status = DocumentStatus.FAILED.value
+    document.error = GENERIC_FAILURE
+    document.run_id = failed_run_id if isinstance(failed_run_id, str) else document.run_id
+    db.session.commit()
+    logger.info("document %s failed: %s", document.id, document.error)

@@ -36,11 +36,16 @@ def local_s3_settings(port: int) -> dict[str, str]:
 
 
 def start_local_s3(
-    supervisor: Supervisor, port: int, browser_origins: list[str], *, log: Path | None = None
+    supervisor: Supervisor,
+    port: int,
+    browser_origins: list[str],
+    *,
+    log: Path | None = None,
+    bind_address: str = "127.0.0.1",
 ) -> dict[str, str]:
-    """moto in server mode with one bucket; browsers at `browser_origins` may upload to it (CORS)."""
+    """moto in server mode on `bind_address` with one bucket; browsers at `browser_origins` may upload to it (CORS)."""
     settings = local_s3_settings(port)
-    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    argv = [sys.executable, "-m", "moto.server", "-H", bind_address, "-p", str(port)]
     supervisor.start("local S3 (moto)", argv, os.environ, log=log)
     supervisor.wait_until(lambda: responds(settings["AWS_ENDPOINT_URL"]), "local S3 (moto)", READY_TIMEOUT_SECONDS)
     s3 = s3_client(settings)

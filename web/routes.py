@@ -90,6 +90,8 @@ def document(document_name: str) -> str:
     found = named_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
     # ?chunk=N (a search result) shows the chunks around N; otherwise the first ones.
     wanted = request.args.get("chunk", type=int)
+    if wanted is not None and not 0 <= wanted < found.chunk_count:
+        wanted = None  # a position the document has not got: its first chunks, as for `chunk=abc`
     chunks = chunks_around(found, wanted, count=FIRST_CHUNKS)
     details = describe_document(found)
     run_url = None

@@ -4,12 +4,15 @@ and refuses for good an event whose fields disagree with it (issue 13, finding 2
 from __future__ import annotations
 
 import copy
+import hashlib
+from typing import Any
 
 import pytest
 
-from inngest_functions.process_document import EVENT_MISMATCH
+from inngest_functions.process_document import EVENT_MISMATCH, GENERIC_FAILURE
+from inngest_functions.refusals import Refusal
 from tests.conftest import AuthActions
-from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, execute, failure_event
+from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
 from tests.support.sample_documents import text_document
 
 
@@ -62,3 +65,91 @@ def test_an_event_that_matches_its_row_is_processed(client, event_api, two_accou
     run = execute(client, PROCESS_DOCUMENT, event_api.received[-1])
     assert run.output["status"] == "processed"
     assert eve_client.get("/api/documents/notes.txt").get_json()["document"]["textChars"] == len("eve's own words")
+
+
+def memoised(**outputs: Any) -> Run:
+    """A run whose executor claims the steps named (`mark_processing=...`) already ran with these outputs."""
+    run = Run(run_id="forged-run")
+    for name, output in outputs.items():
+        step_id = hashlib.sha1(name.replace("_", "-").encode(), usedforsecurity=False).hexdigest()
+        run.steps[step_id] = {"data": output}
+        run.stack.append(step_id)
+    return run
+
+
+SKIP_TO_EXTRACT = {
+    "mark_processing": {"documentId": 0, "status": "processing"},
+    "look_up_object": {"size": 10, "etag": "forged-etag"},
+    "compare_etag": False,
+}
+
+
+def test_a_forged_call_that_skips_to_extract_and_store_cannot_read_another_users_object(
+    client, event_api, two_accounts, caplog
+):
+    demo, _, eve_client = two_accounts
+    event = copy.deepcopy(event_api.received[-1])
+    event["data"]["s3Key"] = demo.key  # the first step, which checks the event, claims to have run
+
+    run = execute(client, PROCESS_DOCUMENT, event, run=memoised(**SKIP_TO_EXTRACT))
+
+    assert run.no_retry
+    assert run.output["message"] == EVENT_MISMATCH
+    assert "its s3Key differ from the record" in caplog.text
+    document = eve_client.get("/api/documents/notes.txt").get_json()["document"]
+    assert (document["status"], document["chunkCount"], document["textChars"]) == ("queued", 0, None)
+
+
+def test_forged_outputs_of_earlier_steps_put_nothing_of_theirs_on_the_row(client, event_api, two_accounts):
+    _, _, eve_client = two_accounts
+    event = event_api.received[-1]  # eve's own event, matching her row
+
+    run = execute(client, PROCESS_DOCUMENT, event, run=memoised(**SKIP_TO_EXTRACT))
+
+    assert run.output["status"] == "processed"
+    document = eve_client.get("/api/documents/notes.txt").get_json()["document"]
+    assert document["etag"] not in (None, "forged-etag")  # the ETag of the bytes read, not the claimed one
+    assert document["sizeBytes"] == len("eve's own words")
+
+
+def test_a_forged_unchanged_branch_does_not_mark_a_changed_object_unchanged(
+    client, s3, bucket, event_api, two_accounts
+):
+    _, eve, eve_client = two_accounts
+    event = event_api.received[-1]
+    assert execute(client, PROCESS_DOCUMENT, event).output["status"] == "processed"
+    s3.put_object(Bucket=bucket, Key=f"users/{eve.user_id}/notes.txt", Body=b"eve's new words")
+    etag = eve_client.get("/api/documents/notes.txt").get_json()["document"]["etag"]
+
+    forged = memoised(mark_processing={}, look_up_object={"size": 1, "etag": etag}, compare_etag=True)
+    run = execute(client, PROCESS_DOCUMENT, event, run=forged)
+
+    assert run.no_retry
+    assert run.output["message"].startswith(f"{Refusal.OBJECT_CHANGED.value}: ")
+    document = eve_client.get("/api/documents/notes.txt").get_json()["document"]
+    assert document["status"] == "failed"
+    assert document["error"] == "'notes.txt' changed while it was being processed; post it again"
+
+
+PHISHING = "your account is locked: sign in again at http://documents.example.net/verify"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"name": "NonRetriableError", "message": PHISHING},
+        {"name": "NonRetriableError", "message": f"{Refusal.NOT_FOUND.value}: {PHISHING}"},
+        {"name": "Error", "message": PHISHING},
+        {"name": "NonRetriableError", "message": {"text": PHISHING}},
+    ],
+    ids=["non-retriable", "with-a-refusal-code", "retriable", "not-a-string"],
+)
+def test_a_forged_failure_call_never_writes_the_message_it_carries(client, event_api, two_accounts, error):
+    _, _, eve_client = two_accounts
+    event = event_api.received[-1]  # matches eve's row: only the error is forged
+
+    handled = execute(client, PROCESS_DOCUMENT_FAILURE, failure_event(event, Run(run_id="forged-run", output=error)))
+
+    assert handled.status == 200
+    document = eve_client.get("/api/documents/notes.txt").get_json()["document"]
+    assert document["error"] in (None, GENERIC_FAILURE)

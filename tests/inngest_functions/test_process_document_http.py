@@ -7,9 +7,11 @@ and the on_failure handler is invoked with the `inngest/function.failed` event.
 from __future__ import annotations
 
 import hashlib
+import io
 
 import boto3
 import pytest
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
 from documents.models import Document
@@ -17,7 +19,7 @@ from extensions import db
 from inngest_functions.process_document import EVENT_MISMATCH, GENERIC_FAILURE, mark_processing
 from tests.conftest import free_port
 from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
-from tests.support.sample_documents import MARKER, SAMPLES, text_document
+from tests.support.sample_documents import MARKER, SAMPLES, padded_docx_document, text_document
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -209,3 +211,42 @@ def test_a_late_failure_does_not_overwrite_a_newer_run(app, client, submit, stor
     document, _ = stored("notes.txt")
     assert document["status"] == "processing"
     assert document["error"] is None
+
+
+def test_a_document_the_upload_command_sent_in_parts_is_processed(app, runner, client, s3, bucket, submit, tmp_path):
+    file = tmp_path / "big.docx"
+    file.write_bytes(padded_docx_document(10 * 1024 * 1024))
+    submit("warm-up.txt", text_document())  # signs alice in, so the command has a user to upload for
+    uploaded = runner.invoke(args=["documents", "upload", str(file), "--user", "alice@example.com"])
+    assert uploaded.exit_code == 0, uploaded.output
+    submission = submit("big.docx", None)
+    assert s3.head_object(Bucket=bucket, Key=submission.key)["ETag"].strip('"').endswith("-2")  # two parts
+
+    run = execute(client, PROCESS_DOCUMENT, submission.event)
+
+    assert run.output["status"] == "processed", run.output
+    assert run.attempts == 0
+
+
+def test_a_checksum_that_does_not_match_the_bytes_fails_at_once_with_a_reason(app, client, s3, bucket, submit, stored):
+    # moto sends a multipart object's composite checksum as if it covered the whole object, so a
+    # client that checks every response checksum finds a mismatch: a real one, from the wire.
+    submission = submit("parts.txt", None)
+    part = b"Some words in parts. " * 300_000
+    s3.upload_fileobj(
+        io.BytesIO(part), bucket, submission.key, Config=TransferConfig(multipart_threshold=5 * 1024 * 1024)
+    )
+    app.extensions["s3"] = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=s3.meta.endpoint_url,
+        config=Config(response_checksum_validation="when_supported"),
+    )
+
+    run = fail_and_report(client, submission)
+
+    assert run.no_retry is True
+    assert run.attempts == 0
+    document, _ = stored("parts.txt")
+    assert document["status"] == "failed"
+    assert document["error"].startswith("the bytes S3 sent do not match the checksum stored with them")

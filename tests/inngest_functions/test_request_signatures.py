@@ -21,9 +21,12 @@ from flask import Flask
 
 from app import create_app
 from documents.events import DocumentUploaded
+from documents.models import Document
+from extensions import db
 from inngest_functions import build_functions, create_client
 from inngest_functions.request_signatures import MAX_SIGNATURE_SKEW_SECONDS, protect_inngest_endpoint
 from settings import SettingsError, load_settings
+from tests.conftest import create_user
 from tests.support.inngest_api import bearer_token, running_inngest_api
 from tests.support.inngest_executor import PROCESS_DOCUMENT
 
@@ -115,22 +118,31 @@ class FunctionRun:
 
 
 @pytest.fixture
-def run(s3, bucket):
-    key = "users/1/notes.txt"
+def run(app, s3, bucket):
+    # The row the event names: every step checks the event against it.
+    user_id = create_user(app, "alice@example.com")
+    key = f"users/{user_id}/notes.txt"
     s3.put_object(Bucket=bucket, Key=key, Body=OBJECT)
+    with app.app_context():
+        document = Document(user_id=user_id, name="notes.txt", s3_bucket=bucket, s3_key=key)
+        db.session.add(document)
+        db.session.commit()
+        document_id = document.id
     request = DocumentUploaded(
-        document_id=1,
+        document_id=document_id,
         document_name="notes.txt",
         s3_bucket=bucket,
         s3_key=key,
-        user_id=1,
+        user_id=user_id,
         max_document_bytes=MEGABYTE,
         chunk_size=200,
         chunk_overlap=20,
     )
     data = request.model_dump(mode="json", by_alias=True)
     event = {"name": DocumentUploaded.NAME, "id": "evt-1", "ts": 1_735_689_600_000, "data": data}
-    return FunctionRun(event=event, steps={MARK_PROCESSING: {"data": {"documentId": 1, "status": "processing"}}})
+    return FunctionRun(
+        event=event, steps={MARK_PROCESSING: {"data": {"documentId": document_id, "status": "processing"}}}
+    )
 
 
 def call(client, body: bytes, signature: str | None):

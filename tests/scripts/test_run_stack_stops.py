@@ -29,7 +29,7 @@ def port_is_free(port: int) -> bool:
     ids=["term-term", "int-term-int"],
 )
 def test_stop_signals_back_to_back_stop_every_child(tmp_path, signals):
-    ports = {name: free_port() for name in ("APP", "DEV_SERVER", "LOCAL_S3")}
+    ports = {name: free_port() for name in ("APP", "DEV_SERVER", "LOCAL_S3", "REDIS")}
     connect_ports = [free_port() for _ in range(3)]
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("INNGEST_", "AWS_"))},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import zipfile
 
 import docx
 from fpdf import FPDF
@@ -58,3 +60,15 @@ SAMPLES = {
     "notes.pdf": pdf_document,
     "notes.docx": docx_document,
 }
+
+
+def padded_docx_document(total_bytes: int) -> bytes:
+    """A .docx of about `total_bytes`, the sample's text plus an incompressible part no reader looks at.
+
+    Big enough to be uploaded in parts, yet quick to read.
+    """
+    buffer = io.BytesIO(docx_document())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        padding = zipfile.ZipInfo("word/media/padding.bin")
+        archive.writestr(padding, os.urandom(total_bytes), compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()

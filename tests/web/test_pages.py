@@ -212,6 +212,23 @@ def test_document_page_shows_status_reason_first_chunks_and_run(app, client, use
     assert "/run?runID=01RUNID" in page
 
 
+@pytest.mark.parametrize("chunk", ["99999999999999999999", "-1000000000000000000000000", "7", "abc"])
+def test_a_chunk_the_document_has_not_got_shows_its_first_chunks(app, client, user_id, chunk):
+    with app.app_context():
+        document = Document(user_id=user_id, name="q1.txt", s3_bucket="b", s3_key=f"users/{user_id}/q1.txt")
+        document.chunks = [Chunk(position=index, text=f"chunk text {index}") for index in range(7)]
+        document.chunk_count = 7
+        db.session.add(document)
+        db.session.commit()
+    sign_in(client)
+
+    response = client.get(f"/documents/q1.txt?chunk={chunk}")
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert [f"chunk text {index}" in page for index in range(7)] == [True] * 5 + [False] * 2
+
+
 def test_someone_elses_or_no_document_is_a_404_page(app, client, user_id):
     other = create_user(app, "bob@example.com")
     with app.app_context():
