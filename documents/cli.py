@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import click
@@ -56,7 +57,8 @@ def search(query: str, email: str, limit: int) -> None:
         click.echo("no matches")
     for hit in page.hits:
         snippet = html.unescape(hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
-        click.echo(f"{hit.score:.3f}\t{hit.document_name}#{hit.position}\t{' '.join(snippet.split())}")
+        line = f"{hit.score:.3f}\t{visible(hit.document_name)}#{hit.position}\t{visible(' '.join(snippet.split()))}"
+        click.echo(line)
 
 
 @documents_cli.command("list")
@@ -79,6 +81,16 @@ def show_command(name: str, email: str) -> None:
     except DocumentNotFoundError:
         raise click.ClickException(f"{email} has no document named {name!r}") from None
     click.echo(json.dumps(describe_document(document), indent=2, ensure_ascii=False))
+
+
+# Control characters, and the ones that reorder text on screen: a document's ANSI or OSC
+# sequence would otherwise colour the terminal or set its title.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
+    return _INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
 def _user(email: str) -> User:

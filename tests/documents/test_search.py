@@ -156,6 +156,16 @@ def test_the_cli_searches_one_users_documents(app, runner, alice):
     assert "report.txt#0\tquarterly [results] were strong" in result.output
 
 
+def test_the_cli_shows_control_characters_instead_of_sending_them_to_the_terminal(app, runner, alice):
+    add_document(app, alice, "report.txt", ["\x1b[31mred\x1b[0m zebra \x1b]0;owned\x07 \u202egnp.exe"])
+    result = runner.invoke(args=["documents", "search", "zebra", "--user", "alice@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "\\x1b[31mred\\x1b[0m [zebra] \\x1b]0;owned\\x07 \\u202egnp.exe" in result.output
+
+
 def test_the_cli_says_what_is_wrong_with_a_query(runner, alice):
     result = runner.invoke(args=["documents", "search", "...", "--user", "alice@example.com"])
     assert result.exit_code == 2
