@@ -41,6 +41,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # The search index's triggers call it (migration 0006): imported here, as documents imports this module.
+        from documents.search_index import register_sqlite_functions
+
+        register_sqlite_functions(connection)
 
 
 _RELAXED = "commit_relaxed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from documents import service
+from documents import search_throttling, service
 from documents.names import DocumentName
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, accept_document, describe_document, named_document
@@ -64,6 +64,7 @@ def show_document(document_name: str) -> Response:
 
 @blueprint.get("/search")
 @login_required
+@search_throttling.per_user
 def search() -> Response:
     """The signed-in user's chunks that contain every word of ?q=, best first, ?limit= at a time."""
     arguments = request.args

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import current_app
+from limits import parse_many
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -102,6 +103,14 @@ class AppSettings(BaseSettings):
     # with its process (killed, or its release failed with the database) and is free again.
     idempotency_abandoned_after_seconds: float = Field(default=120.0, gt=0)
 
+    # Search (documents/search.py). Per signed-in user, over GET /api/search and the /search page
+    # together, counted where RATELIMIT_STORAGE_URI says; Flask-Limiter's notation, ";" between limits.
+    search_rate_limit: str = Field(default="5 per second;60 per minute", min_length=1)
+    # How long one query may run before it is stopped and answered 400 "add a rarer word".
+    search_time_budget_ms: int = Field(default=1000, ge=10, le=60_000)
+    # Distinct words a query may have (repeats count once).
+    search_max_words: int = Field(default=10, ge=1, le=50)
+
     # HTTP.
     max_content_length: int = Field(default=64 * 1024, ge=1024)
     # The origin browsers call us from (scheme://host[:port]); unset: this request's own.
@@ -113,6 +122,15 @@ class AppSettings(BaseSettings):
     ratelimit_storage_uri: str = Field(default="memory://", min_length=1)
     # Comma-separated host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
     trusted_hosts: str = ""
+
+    @field_validator("search_rate_limit")
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit like '5 per second;60 per minute'") from None
+        return value
 
     @field_validator("trusted_hosts")
     @classmethod

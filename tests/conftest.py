@@ -95,6 +95,8 @@ def settings_overrides(s3_endpoint: str, bucket: str, event_api: EventApi, datab
         "CHUNK_OVERLAP": 20,
         # Tests that need the relay run it themselves, deterministically.
         "OUTBOX_RELAY_ENABLED": False,
+        # Tests search in quick bursts; the ones about the limit set their own.
+        "SEARCH_RATE_LIMIT": "1000 per second",
     }
 
 

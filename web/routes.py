@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user
@@ -11,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from auth import accounts, throttling
 from auth.accounts import authenticate
+from documents import search_throttling
 from documents.models import DocumentStatus
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, chunks_around, describe_document, named_document
@@ -109,6 +112,7 @@ def document(document_name: str) -> str:
 
 @blueprint.get("/search")
 @sign_in_required
+@search_throttling.per_user_page
 def search() -> str | tuple[str, int]:
     """Search results as a page: the same search as GET /api/search; a bad query is said on the page."""
     query = request.args.get("q", "")
@@ -137,6 +141,8 @@ def http_error_page(error: HTTPException) -> tuple[str, int, dict[str, str]] | B
         message = f"Too many wrong passwords. Try again in {retry_after} seconds."
         page = _sign_in_page(request.form.get("email", ""), safe_next_path(request.form.get("next")), message, 429)
         return page[0], page[1], {"Retry-After": retry_after}
+    if isinstance(error, RateLimitExceeded) and error.response is not None:
+        return cast(BaseResponse, error.response)  # the search page's, built by documents.search_throttling
     message = EXPIRED_FORM if isinstance(error, CSRFError) else error.description or error.name
     return render_template("error.html", status=status, message=message), status
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from documents.models import Chunk, Document
+from documents.search_index import chunk_search_terms
 from extensions import db
 from tests.conftest import create_user
 from tests.support.postgres import on_both_databases
@@ -155,6 +156,16 @@ def test_the_cli_searches_one_users_documents(app, runner, alice):
     assert "report.txt#0\tquarterly [results] were strong" in result.output
 
 
+def test_the_cli_shows_control_characters_instead_of_sending_them_to_the_terminal(app, runner, alice):
+    add_document(app, alice, "report.txt", ["\x1b[31mred\x1b[0m zebra \x1b]0;owned\x07 \u202egnp.exe"])
+    result = runner.invoke(args=["documents", "search", "zebra", "--user", "alice@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "\\x1b[31mred\\x1b[0m [zebra] \\x1b]0;owned\\x07 \\u202egnp.exe" in result.output
+
+
 def test_the_cli_says_what_is_wrong_with_a_query(runner, alice):
     result = runner.invoke(args=["documents", "search", "...", "--user", "alice@example.com"])
     assert result.exit_code == 2
@@ -173,9 +184,37 @@ def test_replacing_and_deleting_chunks_keeps_the_index_in_step(app, client, alic
 
 
 def assert_index_matches_chunks(app):
+    """The index holds exactly each chunk's words, marked with its owner's id (migration 0006)."""
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            # FTS5 compares the whole index with the chunks it indexes; any difference raises.
+            chunks = db.session.execute(
+                text("SELECT chunks.id, documents.user_id, chunks.text FROM chunks"
+                     " JOIN documents ON documents.id = chunks.document_id")
+            )  # fmt: skip
+            expected = sorted(
+                (term, chunk_id) for chunk_id, owner, body in chunks for term in chunk_search_terms(owner, body).split()
+            )
+            # Every (term, chunk) the index holds, read through a temporary fts5vocab table over it.
+            db.session.execute(
+                text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.indexed USING fts5vocab(main, chunks_search, instance)")
+            )
+            indexed = sorted(tuple(row) for row in db.session.execute(text("SELECT term, doc FROM temp.indexed")))
+            assert indexed == expected
+            # And the index is sound inside: FTS5 checks its own structures.
+            db.session.execute(text("INSERT INTO chunks_search(chunks_search, rank) VALUES ('integrity-check', 1)"))
+        else:
+            stale = db.session.scalar(
+                text("SELECT count(*) FROM chunks JOIN documents ON documents.id = chunks.document_id"
+                     " WHERE search_vector IS DISTINCT FROM chunk_search_vector(documents.user_id, chunks.text)")
+            )  # fmt: skip
+            assert stale == 0
+
+
+def assert_0004_index_matches_chunks(app):
+    """Migration 0004's index, as a downgrade past 0006 restores it: every user's words, unmarked."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # External content: FTS5 compares the whole index with the chunks it indexes; any difference raises.
             db.session.execute(text("INSERT INTO chunks_search(chunks_search, rank) VALUES ('integrity-check', 1)"))
         else:
             stale = db.session.scalar(
