@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from auth.models import User
 from documents.models import Chunk, Document
 from documents.search import search_chunks
 from extensions import db
@@ -54,6 +55,22 @@ def fill(app: Any, chunks: int, generator: random.Random) -> int:
             )
             db.session.commit()
         return users[0]
+
+
+def fill_user(app: Any, email: str, chunks: int, generator: random.Random, *, extra_word: str | None = None) -> None:
+    """`chunks` chunks of the corpus in documents of 100 for the user `email`; `extra_word` ends each one."""
+    with app.app_context():
+        user_id = db.session.scalar(db.select(User.id).where(User.email == email))
+        for start in range(0, chunks, 100):
+            document = Document(user_id=user_id, name=f"doc{start}.txt", s3_bucket="b", s3_key=f"k/{user_id}/{start}",
+                                status="processed", chunk_count=100)  # fmt: skip
+            db.session.add(document)
+            db.session.flush()
+            texts = [chunk_text(generator) + (f" {extra_word}" if extra_word else "") for _ in range(100)]
+            db.session.execute(
+                db.insert(Chunk), [{"document_id": document.id, "position": i, "text": t} for i, t in enumerate(texts)]
+            )
+            db.session.commit()
 
 
 def corpus_word(generator: random.Random) -> str:

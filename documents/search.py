@@ -26,6 +26,7 @@ import binascii
 import json
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,7 +102,7 @@ def search_chunks(user_id: int, query: object, *, limit: object = None, cursor: 
     terms = _terms(query, settings.search_max_words)
     page_size = _page_size(limit)
     after = _decode_cursor(cursor)
-    with _time_budget(settings.search_time_budget_ms):
+    with _one_search_at_a_time(user_id), _time_budget(settings.search_time_budget_ms):
         if db.engine.dialect.name == "postgresql":
             rows = _postgresql(user_id, _NOT_TEXT.sub(" ", str(query)), page_size + 1, after)
         else:
@@ -110,6 +111,27 @@ def search_chunks(user_id: int, query: object, *, limit: object = None, cursor: 
     hits = [SearchHit(row.name, row.position, snippet(row.text, wanted), float(row.score)) for row in rows[:page_size]]
     more = len(rows) > page_size
     return SearchPage(hits, _encode_cursor(hits[-1]) if more and hits else None)
+
+
+# Searches running now in this process, per user. One account sending costly searches at once could
+# otherwise hold every thread of a worker (make run's have 4), and /healthz and everyone else would wait.
+_running: set[int] = set()
+_running_lock = threading.Lock()
+STILL_RUNNING = "a search of yours is still running; wait for its answer before sending another"
+
+
+@contextmanager
+def _one_search_at_a_time(user_id: int) -> Iterator[None]:
+    """Hold the user's one search slot in this process, or refuse with 429 while another holds it."""
+    with _running_lock:
+        if user_id in _running:
+            raise ApiError(429, STILL_RUNNING, headers={"Retry-After": "1"})
+        _running.add(user_id)
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running.discard(user_id)
 
 
 def snippet(chunk_text: str, wanted: set[str], size: int = SNIPPET_WORDS) -> str:

@@ -223,6 +223,20 @@ def test_searches_are_limited_per_user_with_retry_after(app_with):
     assert search(bob, "zebra").status_code == 200  # per user: Bob is not held up by Alice
 
 
+def test_a_users_second_search_while_the_first_runs_is_a_429_and_others_search_on(app):
+    bob_id, alice_id = create_user(app, "bob2@example.com"), create_user(app, "alice2@example.com")
+    add_document(app, bob_id, "b.txt", ["zebra"])
+    add_document(app, alice_id, "a.txt", ["zebra"])
+    bob, alice = signed_in(app, "bob2@example.com"), signed_in(app, "alice2@example.com")
+    with documents.search._one_search_at_a_time(bob_id):  # Bob's first search, still running
+        refused = search(bob, "zebra")
+        assert refused.status_code == 429
+        assert refused.get_json()["error"] == documents.search.STILL_RUNNING
+        assert refused.headers["Retry-After"] == "1"
+        assert search(alice, "zebra").status_code == 200
+    assert search(bob, "zebra").status_code == 200  # the slot is his again once the first has answered
+
+
 def test_a_query_over_its_time_budget_is_a_400_and_the_session_goes_on(app, client, auth, monkeypatch):
     auth.login("alice@example.com")
     add_document(app, auth.user_id, "a.txt", ["the zebra"] * 20)
