@@ -14,12 +14,13 @@ from typing import Any
 import inngest
 
 from documents.events import DocumentUploaded
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Document, DocumentStatus
 from documents.storage import ObjectMissingError, ObjectTooLargeError, download_object, get_s3_client, head_object
-from documents.types import UnsupportedDocumentError, ensure_supported
+from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
-from inngest_functions.chunking import chunking_fingerprint, split_text
-from inngest_functions.extraction import extract_text
+from processing.chunking import chunking_fingerprint
+from processing.errors import DocumentRefusedError
+from processing.storing import replace_chunks
 from settings import AppSettings
 from timestamps import utcnow
 
@@ -161,26 +162,19 @@ def extract_and_store(uploaded: DocumentUploaded, etag: str) -> dict[str, Any]:
             raise inngest.NonRetriableError(f"document not found: {uploaded.document_name!r} was deleted") from None
         if document.content_hash == content_hash and document.chunking == fingerprint:
             return _record_unchanged(document, etag)
-        size_bytes = path.stat().st_size
         try:
-            text = extract_text(path, uploaded.document_name)
-        except UnsupportedDocumentError as error:
+            # The type was checked when the object was looked up; here it only picks the reader.
+            replace_chunks(
+                document,
+                path,
+                document_type(uploaded.document_name),
+                etag=etag,
+                content_hash=content_hash,
+                chunk_size=uploaded.chunk_size,
+                chunk_overlap=uploaded.chunk_overlap,
+            )
+        except DocumentRefusedError as error:
             raise inngest.NonRetriableError(str(error)) from None
-    kind = ensure_supported(uploaded.document_name)
-    chunks = split_text(text, kind, chunk_size=uploaded.chunk_size, chunk_overlap=uploaded.chunk_overlap)
-    # Replace, never append: re-processing a document leaves one set of chunks.
-    db.session.execute(db.delete(Chunk).where(Chunk.document_id == document.id))
-    db.session.add_all(Chunk(document_id=document.id, position=index, text=chunk) for index, chunk in enumerate(chunks))
-    document.status = DocumentStatus.PROCESSED.value
-    document.error = None
-    document.etag = etag
-    document.content_hash = content_hash
-    document.chunking = fingerprint
-    document.size_bytes = size_bytes
-    document.text_chars = len(text)
-    document.chunk_count = len(chunks)
-    document.processed_at = utcnow()
-    db.session.commit()
     return _summary(document)
 
 

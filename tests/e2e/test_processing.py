@@ -32,7 +32,7 @@ def test_each_supported_type_is_processed_end_to_end(stack, name):
     ("name", "content", "reason"),
     [
         ("never-uploaded.pdf", None, "document not found"),
-        ("corrupt.pdf", b"%PDF-1.7 not really", "the PDF is damaged or not a PDF"),
+        ("corrupt.pdf", b"%PDF-1.7 not really", "the PDF is damaged beyond repair or not a PDF"),
         ("program.exe", b"MZ", "not supported"),
     ],
 )
