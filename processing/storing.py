@@ -58,6 +58,9 @@ def replace_chunks(
             "document_id": document.id,
             "position": position,
             "text": draft.text,
+            "page_first": draft.pages[0] if draft.pages else None,
+            "page_last": draft.pages[1] if draft.pages else None,
+            "section": draft.section,
         }
         for position, draft in enumerate(drafts)
     )

@@ -8,10 +8,12 @@ import math
 import pytest
 from sqlalchemy import event
 
+from documents.models import Chunk
 from extensions import db
 from tests.support.database_faults import refused_inserts
 from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
 from tests.support.postgres import on_both_databases
+from tests.support.sample_documents import SAMPLES
 
 pytestmark = on_both_databases
 
@@ -64,3 +66,16 @@ def test_an_insert_failing_midway_leaves_the_old_chunks_whole(app, client, submi
     assert chunks == old_chunks
     assert after["chunkCount"] == before["chunkCount"] == len(old_chunks)
     assert after["contentHash"] == before["contentHash"]
+
+
+@pytest.mark.parametrize(
+    ("name", "pages", "section"),
+    [("notes.pdf", [1, 1], None), ("notes.md", None, "Processing notes"), ("notes.txt", None, None)],
+)
+def test_stored_chunks_carry_their_pages_and_section(app, client, submit, name, pages, section):
+    assert execute(client, PROCESS_DOCUMENT, submit(name, SAMPLES[name]()).event).output["status"] == "processed"
+    with app.app_context():
+        first = db.session.scalars(db.select(Chunk).order_by(Chunk.position)).first()
+        assert first is not None
+        assert first.to_json()["pages"] == pages
+        assert first.to_json()["section"] == section
