@@ -26,6 +26,9 @@ def test_each_supported_type_is_processed_end_to_end(stack, name):
     assert document["chunkCount"] == len(chunks) > 0
     assert MARKER in "\n".join(chunks)
     assert stack.server.finished_run(event_id)["output"]["status"] == "processed"
+    pulled = client.get(f"/api/documents/{name}/chunks", params={"limit": 200}).json()["chunks"]
+    assert [chunk["text"] for chunk in pulled] == chunks
+    assert pulled[0]["pages"] == ([1, 1] if name.endswith(".pdf") else None)
 
 
 @pytest.mark.parametrize(
