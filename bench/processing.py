@@ -203,15 +203,15 @@ def _in_process_worker_ready(_index: int) -> bool:
 def extraction_steps(corpus: list[CorpusDocument]) -> list[dict[str, Any]]:
     """Extraction and chunking alone, per document type: seconds per MB."""
     from documents.types import document_type
-    from inngest_functions.chunking import split_text
-    from inngest_functions.extraction import extract_text
+    from processing.chunking import chunk_blocks
+    from processing.readers import read_blocks
 
     by_type: dict[str, list[tuple[float, float, int]]] = {}
     for document in corpus:
         started = time.perf_counter()
-        text = extract_text(document.path, document.name)
+        blocks = list(read_blocks(document.path, document_type(document.name)))
         extracted = time.perf_counter()
-        split_text(text, document_type(document.name), chunk_size=1000, chunk_overlap=100)
+        list(chunk_blocks(blocks, chunk_size=1000, chunk_overlap=100))
         chunked = time.perf_counter()
         by_type.setdefault(document_type(document.name), []).append(
             (extracted - started, chunked - extracted, document.size)

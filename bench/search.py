@@ -24,8 +24,8 @@ from auth.models import User
 from documents.models import Chunk, Document
 from documents.search import search_chunks
 from extensions import db
-from inngest_functions.chunking import split_text
-from inngest_functions.extraction import extract_text
+from processing.chunking import chunk_blocks
+from processing.readers import read_blocks
 from tests.conftest import create_user
 from tests.support.postgres import create_database, running_postgres
 
@@ -124,7 +124,7 @@ def extract_and_chunk_time(generator: random.Random, chunks: int = 2000) -> floa
         path = Path(directory) / "document.txt"
         path.write_text("\n\n".join(chunk_text(generator) for _ in range(chunks)))
         started = time.perf_counter()
-        split_text(extract_text(path, "document.txt"), ".txt", chunk_size=1000, chunk_overlap=100)
+        list(chunk_blocks(read_blocks(path, ".txt"), chunk_size=1000, chunk_overlap=100))
         return time.perf_counter() - started
 
 

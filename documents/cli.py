@@ -57,7 +57,7 @@ def search(query: str, email: str, limit: int) -> None:
         click.echo("no matches")
     for hit in page.hits:
         snippet = html.unescape(hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
-        where = visible(f"{hit.document_name}#{hit.position}")
+        where = visible(f"{hit.document_name}#{hit.position}{provenance(hit.pages, hit.section)}")
         click.echo(f"{hit.score:.3f}\t{where}\t{visible(' '.join(snippet.split()))}")
 
 
@@ -86,6 +86,13 @@ def show_command(name: str, email: str) -> None:
 # Control characters (C0, DEL, C1: ESC starts ANSI colours and OSC window titles, U+009B is a
 # one-character CSI) and invisible formatting (bidirectional overrides, zero widths).
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def provenance(pages: tuple[int, int] | None, section: str | None) -> str:
+    """Where a hit came from, as " (page 41 · Spannbaum)", or "" when nothing is known."""
+    parts = [f"page {pages[0]}" if pages and pages[0] == pages[1] else f"pages {pages[0]}-{pages[1]}"] if pages else []
+    parts += [section] if section else []
+    return f" ({' · '.join(parts)})" if parts else ""
 
 
 def visible(text: str) -> str:

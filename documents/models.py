@@ -80,5 +80,22 @@ class Chunk(db.Model):  # type: ignore[name-defined,misc]
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
+    # Where the text came from: the 1-based pages it spans and the heading path above it
+    # (joined with a right-pointing angle quotation mark). Null where the format has no pages or headings, and on chunks
+    # stored before chunks knew where they came from.
+    page_first: Mapped[int | None] = mapped_column(Integer)
+    page_last: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="chunks")
+
+    @property
+    def pages(self) -> list[int] | None:
+        """[first, last], or None when the pages are not known."""
+        if self.page_first is None or self.page_last is None:
+            return None
+        return [self.page_first, self.page_last]
+
+    def to_json(self) -> dict[str, object]:
+        """The chunk as the API shows it: where it stands in its document, its text and where that came from."""
+        return {"position": self.position, "text": self.text, "pages": self.pages, "section": self.section}

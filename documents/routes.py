@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from documents import search_throttling, service
+from documents.chunks import document_chunks
 from documents.names import DocumentName
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, accept_document, describe_document, named_document
@@ -60,6 +61,19 @@ def list_documents() -> Response:
 def show_document(document_name: str) -> Response:
     document = named_document(current_user.id, document_name, key_prefix=get_app_settings().s3_key_prefix)
     return jsonify(document=describe_document(document))
+
+
+@blueprint.get("/documents/<path:document_name>/chunks")
+@login_required
+def list_chunks(document_name: str) -> Response:
+    """The document's chunks in order, ?limit= at a time from ?cursor=.
+
+    A name ending in "/chunks" always means this route: the document "a/chunks" itself is in
+    GET /api/documents, and its chunks are at /api/documents/a/chunks/chunks.
+    """
+    document = named_document(current_user.id, document_name, key_prefix=get_app_settings().s3_key_prefix)
+    arguments = request.args
+    return jsonify(document_chunks(document, limit=arguments.get("limit"), cursor=arguments.get("cursor")).to_json())
 
 
 @blueprint.get("/search")

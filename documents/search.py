@@ -68,11 +68,16 @@ class SearchHit:
     position: int
     snippet: str
     score: float
+    # Where in the document the chunk came from: [first, last] page (1-based) and the heading path.
+    pages: tuple[int, int] | None = None
+    section: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
             "documentName": self.document_name,
             "position": self.position,
+            "pages": list(self.pages) if self.pages else None,
+            "section": self.section,
             "snippet": self.snippet,
             "score": round(self.score, 6),
         }
@@ -108,7 +113,17 @@ def search_chunks(user_id: int, query: object, *, limit: object = None, cursor: 
         else:
             rows = _sqlite(user_id, terms, page_size + 1, after)
     wanted = set(terms)
-    hits = [SearchHit(row.name, row.position, snippet(row.text, wanted), float(row.score)) for row in rows[:page_size]]
+    hits = [
+        SearchHit(
+            row.name,
+            row.position,
+            snippet(row.text, wanted),
+            float(row.score),
+            (row.page_first, row.page_last) if row.page_first is not None else None,
+            row.section,
+        )
+        for row in rows[:page_size]
+    ]
     more = len(rows) > page_size
     return SearchPage(hits, _encode_cursor(hits[-1]) if more and hits else None)
 
@@ -305,7 +320,8 @@ WITH frequencies AS (
     ORDER BY score DESC, name, position
     LIMIT :limit
 )
-SELECT page.name, page.position, page.score, chunks.text FROM page JOIN chunks ON chunks.id = page.id
+SELECT page.name, page.position, page.score, chunks.text, chunks.page_first, chunks.page_last, chunks.section
+FROM page JOIN chunks ON chunks.id = page.id
 ORDER BY page.score DESC, page.name, page.position
 """  # noqa: S608
 
@@ -332,7 +348,8 @@ WITH query AS (
     ORDER BY score DESC, name, position
     LIMIT :limit
 )
-SELECT page.name, page.position, page.score, chunks.text FROM page JOIN chunks ON chunks.id = page.id
+SELECT page.name, page.position, page.score, chunks.text, chunks.page_first, chunks.page_last, chunks.section
+FROM page JOIN chunks ON chunks.id = page.id
 ORDER BY page.score DESC, page.name, page.position
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 # Every supported extension and the media types its objects may be stored with, the usual one first.
-# Extraction (inngest_functions/extraction.py) has a reader for each, and only for these.
+# processing/readers/ has a reader for each, and only for these.
 MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".txt": ("text/plain",),
     ".md": ("text/markdown", "text/x-markdown", "text/plain"),

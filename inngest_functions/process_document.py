@@ -19,7 +19,7 @@ from typing import Any
 import inngest
 
 from documents.events import DocumentUploaded
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Document, DocumentStatus
 from documents.storage import (
     ObjectChecksumError,
     ObjectMissingError,
@@ -28,11 +28,12 @@ from documents.storage import (
     get_s3_client,
     head_object,
 )
-from documents.types import UnsupportedDocumentError, ensure_supported
+from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
-from inngest_functions.chunking import chunking_fingerprint, split_text
-from inngest_functions.extraction import extract_text
 from inngest_functions.refusals import Refusal
+from processing.chunking import chunking_fingerprint
+from processing.errors import DocumentRefusedError
+from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
@@ -212,24 +213,19 @@ def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
         if document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
             return _record_unchanged(document, downloaded.etag)
         try:
-            text = extract_text(path, document.name)
-        except UnsupportedDocumentError as error:
+            # The type was checked when the object was looked up; here it only picks the reader.
+            replace_chunks(
+                document,
+                path,
+                document_type(document.name),
+                etag=downloaded.etag,
+                content_hash=downloaded.sha256,
+                chunk_size=uploaded.chunk_size,
+                chunk_overlap=uploaded.chunk_overlap,
+            )
+        except DocumentRefusedError as error:
+            # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    kind = ensure_supported(document.name)
-    chunks = split_text(text, kind, chunk_size=uploaded.chunk_size, chunk_overlap=uploaded.chunk_overlap)
-    # Replace, never append: re-processing a document leaves one set of chunks.
-    db.session.execute(db.delete(Chunk).where(Chunk.document_id == document.id))
-    db.session.add_all(Chunk(document_id=document.id, position=index, text=chunk) for index, chunk in enumerate(chunks))
-    document.status = DocumentStatus.PROCESSED.value
-    document.error = None
-    document.etag = downloaded.etag
-    document.content_hash = downloaded.sha256
-    document.chunking = fingerprint
-    document.size_bytes = downloaded.size
-    document.text_chars = len(text)
-    document.chunk_count = len(chunks)
-    document.processed_at = utcnow()
-    db.session.commit()
     return _summary(document)
 
 

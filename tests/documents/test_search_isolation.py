@@ -14,7 +14,7 @@ from sqlalchemy import text
 import documents.search
 from documents.models import Chunk, Document
 from extensions import db
-from inngest_functions.extraction import extract_text
+from processing.readers import read_blocks
 from tests.conftest import PASSWORD, create_user
 from tests.documents.test_search import add_document, assert_index_matches_chunks, search
 from tests.support.postgres import on_both_databases
@@ -165,7 +165,7 @@ def test_forged_marker_characters_stay_text(app, client, auth, tmp_path):
     auth.login("alice@example.com")
     page = tmp_path / "page.html"
     page.write_text("<html><body><p>&#xe000;nothing&#xe001; to see: a zebra &lt;mark&gt;here</p></body></html>")
-    from_html = extract_text(page, "page.html")
+    from_html = "\n".join(block.text for block in read_blocks(page, ".html"))
     assert "\ue000" in from_html
     add_document(app, auth.user_id, "forged.txt", ["\ue000nothing\ue001 but a \ue001zebra\ue000 crossing", from_html])
     hits = search(client, "zebra").get_json()["results"]

@@ -12,7 +12,7 @@ import pytest
 
 from documents.types import MEDIA_TYPES
 from documents.uploads import UPLOAD_LIFETIME, create_presigning_client, upload_origin
-from inngest_functions.extraction import EXTRACTORS
+from processing.readers import READERS
 from settings import load_settings
 from tests.support.sample_documents import pdf_document
 from timestamps import utcnow
@@ -188,7 +188,7 @@ def test_an_unknown_type_from_the_browser_becomes_the_extensions_own(auth, clien
 
 
 def test_every_supported_extension_has_its_media_types():
-    assert set(MEDIA_TYPES) == set(EXTRACTORS)
+    assert set(MEDIA_TYPES) == set(READERS)
 
 
 def test_presigned_posts_are_signed_with_sigv4_in_us_east_1(auth, client):

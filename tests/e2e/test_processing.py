@@ -26,13 +26,16 @@ def test_each_supported_type_is_processed_end_to_end(stack, name):
     assert document["chunkCount"] == len(chunks) > 0
     assert MARKER in "\n".join(chunks)
     assert stack.server.finished_run(event_id)["output"]["status"] == "processed"
+    pulled = client.get(f"/api/documents/{name}/chunks", params={"limit": 200}).json()["chunks"]
+    assert [chunk["text"] for chunk in pulled] == chunks
+    assert pulled[0]["pages"] == ([1, 1] if name.endswith(".pdf") else None)
 
 
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
         ("never-uploaded.pdf", None, "document not found"),
-        ("corrupt.pdf", b"%PDF-1.7 not really", "the PDF is damaged or not a PDF"),
+        ("corrupt.pdf", b"%PDF-1.7 not really", "the PDF is damaged beyond repair or not a PDF"),
         ("program.exe", b"MZ", "not supported"),
     ],
 )

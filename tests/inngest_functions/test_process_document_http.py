@@ -98,6 +98,20 @@ def test_same_bytes_under_a_new_etag_are_recognised_by_content_hash(app, client,
     assert run.output["status"] == "unchanged"
 
 
+def test_a_document_chunked_by_the_old_extractor_is_re_extracted_not_unchanged(app, client, submit, stored):
+    execute(client, PROCESS_DOCUMENT, submit("notes.txt", text_document()).event)
+    with app.app_context():
+        # How chunks made from the whole extracted text, before blocks, were fingerprinted.
+        db.session.execute(db.update(Document).values(chunking="chars:200:20"))
+        db.session.commit()
+
+    run = execute(client, PROCESS_DOCUMENT, submit("notes.txt", None).event)
+
+    assert run.step_names[-1] == "extract-and-store"
+    assert run.output["status"] == "processed"
+    assert stored("notes.txt")[0]["chunkCount"] > 1
+
+
 def test_changed_document_replaces_its_chunks(client, submit, stored):
     execute(client, PROCESS_DOCUMENT, submit("notes.txt", text_document()).event)
     run = execute(client, PROCESS_DOCUMENT, submit("notes.txt", b"Completely new words. " * 30).event)
@@ -136,7 +150,7 @@ def fail_and_report(client, submission):
         ("missing.pdf", None, "document not found: upload 'missing.pdf' to your folder first"),
         ("program.exe", b"MZ binary", "files of type '.exe' are not supported; use one of"),
         ("no-extension", b"text", "files of type '(none)' are not supported"),
-        ("corrupt.pdf", b"%PDF-1.7 this is not really a pdf", "the PDF is damaged or not a PDF"),
+        ("corrupt.pdf", b"%PDF-1.7 this is not really a pdf", "the PDF is damaged beyond repair or not a PDF"),
         ("corrupt.docx", b"PK\x03\x04 not a zip", "the .docx is damaged or not a Word document"),
         ("blank.txt", b"   \n\n  ", "no text could be extracted"),
     ],

@@ -11,19 +11,24 @@ from extensions import db
 
 
 @contextmanager
-def refused_inserts(app: Flask, table: str, message: str) -> Iterator[None]:
-    """While open, the database answers every INSERT into `table` with an error saying `message`."""
+def refused_inserts(app: Flask, table: str, message: str, when: str | None = None) -> Iterator[None]:
+    """While open, the database answers every INSERT into `table` with an error saying `message`.
+
+    `when`, an SQL condition on the row (`NEW.position >= 4`), refuses only the rows it holds for:
+    a statement inserting many rows then fails part of the way through.
+    """
     quoted = message.replace("'", "''")
     trigger = f"CREATE TRIGGER refuse_inserts BEFORE INSERT ON {table}"
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            refuse = [f"{trigger} BEGIN SELECT RAISE(ABORT, '{quoted}'); END"]
+            condition = f" WHEN {when}" if when else ""
+            refuse = [f"{trigger}{condition} BEGIN SELECT RAISE(ABORT, '{quoted}'); END"]
             allow = ["DROP TRIGGER refuse_inserts"]
         else:
             refuse = [
                 "CREATE FUNCTION refuse_inserts() RETURNS trigger LANGUAGE plpgsql"
                 f" AS $$ BEGIN RAISE EXCEPTION '{quoted}'; END $$",
-                f"{trigger} FOR EACH ROW EXECUTE FUNCTION refuse_inserts()",
+                f"{trigger} FOR EACH ROW{f' WHEN ({when})' if when else ''} EXECUTE FUNCTION refuse_inserts()",
             ]
             allow = [f"DROP TRIGGER refuse_inserts ON {table}", "DROP FUNCTION refuse_inserts()"]
         _execute(refuse)

@@ -229,6 +229,31 @@ def test_a_chunk_the_document_has_not_got_shows_its_first_chunks(app, client, us
     assert [f"chunk text {index}" in page for index in range(7)] == [True] * 5 + [False] * 2
 
 
+def test_document_page_shows_each_chunks_pages_and_section_escaped(app, client, user_id):
+    with app.app_context():
+        document = Document(user_id=user_id, name="graphs.pdf", s3_bucket="b", s3_key=f"users/{user_id}/graphs.pdf",
+                            status=DocumentStatus.PROCESSED.value, chunk_count=4)  # fmt: skip
+        document.chunks = [
+            Chunk(position=0, text="one page", page_first=41, page_last=41, section="Spannbaum"),
+            Chunk(position=1, text="two pages", page_first=41, page_last=42, section="<b>Kruskal</b> & Prim"),
+            Chunk(position=2, text="no section", page_first=7, page_last=7),
+            Chunk(position=3, text="nothing known"),
+        ]
+        db.session.add(document)
+        db.session.commit()
+    sign_in(client)
+    page = client.get("/documents/graphs.pdf").get_data(as_text=True)
+    captions = [" ".join(re.sub(r"<[^>]+>", "", caption).split()) for caption in re.findall(
+        r"<figcaption[^>]*>(.*?)</figcaption>", page, re.DOTALL)]  # fmt: skip
+    assert captions == [
+        "Chunk 1 · page 41 · Spannbaum",
+        "Chunk 2 · pages 41\N{EN DASH}42 · &lt;b&gt;Kruskal&lt;/b&gt; &amp; Prim",
+        "Chunk 3 · page 7",
+        "Chunk 4",
+    ]
+    assert "<b>Kruskal</b>" not in page
+
+
 def test_someone_elses_or_no_document_is_a_404_page(app, client, user_id):
     other = create_user(app, "bob@example.com")
     with app.app_context():

@@ -1,0 +1,91 @@
+"""A document's new content becomes its chunks: read into blocks, chunked, stored in batches, in one transaction."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert
+
+from documents.models import Chunk, Document, DocumentStatus
+from extensions import db
+from processing.blocks import Block
+from processing.chunking import chunk_blocks, chunking_fingerprint
+from processing.readers import read_blocks
+from timestamps import utcnow
+
+# Rows per INSERT: few enough that a batch's parameters stay small, many enough that a
+# document of a hundred thousand chunks is a few dozen round trips, not one per chunk.
+BATCH_ROWS = 2000
+
+
+class _CountedText:
+    """The blocks as they pass, counting their characters: the text is never held whole to measure it."""
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        self._blocks = blocks
+        self.chars = 0
+
+    def __iter__(self) -> Iterator[Block]:
+        for block in self._blocks:
+            self.chars += len(block.text)
+            yield block
+
+
+def replace_chunks(
+    document: Document,
+    path: Path,
+    kind: str,
+    *,
+    etag: str,
+    content_hash: str,
+    chunk_size: int,
+    chunk_overlap: int,
+) -> None:
+    """Replace `document`'s chunks with those of the file at `path` (read as `kind`) and mark it processed.
+
+    Deleting the old chunks, inserting the new ones and marking the document happen in one
+    transaction: when reading fails (DocumentRefusedError) or the database does, it is rolled
+    back and the old chunks stand whole. The chunks stream from the reader to the database a
+    batch at a time, so the document's text is never held whole.
+    """
+    blocks = _CountedText(read_blocks(path, kind))
+    drafts = chunk_blocks(blocks, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    rows = (
+        {
+            "document_id": document.id,
+            "position": position,
+            "text": draft.text,
+            "page_first": draft.pages[0] if draft.pages else None,
+            "page_last": draft.pages[1] if draft.pages else None,
+            "section": draft.section,
+        }
+        for position, draft in enumerate(drafts)
+    )
+    try:
+        # Replace, never append: re-processing a document leaves one set of chunks.
+        db.session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+        count = 0
+        for batch in _batches(rows):
+            db.session.execute(insert(Chunk), batch)
+            count += len(batch)
+        document.status = DocumentStatus.PROCESSED.value
+        document.error = None
+        document.etag = etag
+        document.content_hash = content_hash
+        document.chunking = chunking_fingerprint(chunk_size, chunk_overlap)
+        document.size_bytes = path.stat().st_size
+        document.text_chars = blocks.chars
+        document.chunk_count = count
+        document.processed_at = utcnow()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+        yield batch
