@@ -116,6 +116,8 @@ bench: bench-setup
 bench-cluster: bench-setup cluster-system-packages
 	$(BENCH_VENV)/bin/python -m bench.cluster $(BENCH_ARGS)
 
-# Search at 10 k and 100 k chunks on SQLite and PostgreSQL (BENCHMARKS.md, "Search").
+# Search at 10 k and 100 k chunks on SQLite and PostgreSQL, and worst-case searches at once under gunicorn
+# (BENCHMARKS.md, "Search").
 bench-search: $(INSTALLED) system-packages
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search_concurrency
