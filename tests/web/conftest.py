@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.conftest import build_app, create_user
 from tests.support.app_server import REPOSITORY, AppServer, app_server
@@ -24,6 +24,10 @@ from tests.support.app_server import REPOSITORY, AppServer, app_server
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 EMAIL = "ada@example.com"
+# How long an `expect` waits for the page to reach the state it names. Playwright's 5 s ran out on a
+# loaded 2-core machine while two files went to S3 and were handed to processing (a soak run); a
+# state that never comes still fails, only later.
+expect.set_options(timeout=30_000)
 EXPECTED_REFUSAL = re.compile(r"Failed to load resource: the server responded with a status of 40[01] ")
 
 
