@@ -1,4 +1,4 @@
-"""The documents API: hand a document to processing (the seed's POST /api/route) and see how it went."""
+"""The documents API: hand a document to processing (POST /api/route), see how it went, read its chunks, search."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Typed application settings: the one place that reads the environment and `.env`.
 
-`load_settings()` builds them at start-up; `get_app_settings()` (the seed's
-`getAppSettings`) returns the ones the running app was built with.
+`load_settings()` builds them at start-up; `get_app_settings()` returns the ones
+the running app was built with, from any request, step or command.
 """
 
 from __future__ import annotations
@@ -283,6 +283,6 @@ def _describe(error: ValidationError) -> str:
 
 
 def get_app_settings() -> AppSettings:
-    """The settings the current app was built with (the seed's `getAppSettings`)."""
+    """The settings the current app was built with (kept in `app.extensions`)."""
     settings: AppSettings = current_app.extensions["settings"]
     return settings

@@ -1,5 +1,4 @@
-"""Requests an attacker would send: deep JSON, odd-cased hosts; and answers a shared cache must not keep
-(issue 13, findings 3, 4 and 6)."""
+"""Requests an attacker would send: deep JSON, odd-cased hosts; and answers a shared cache must not keep."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""POST /api/route: the seed's checks in the seed's order, the typed event, and every way a send can fail."""
+"""POST /api/route: its checks in the order it runs them (S3 configured, signed in, a valid name), the typed
+event, and every way a send can fail."""
 
 from __future__ import annotations
 

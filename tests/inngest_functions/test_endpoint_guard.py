@@ -1,5 +1,5 @@
 """/api/inngest refuses what it must not read from the headers alone, caps what it reads, and sends the executor
-errors without our tracebacks (issue 13, findings 1 and 6)."""
+errors without our tracebacks."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """An event is only as trustworthy as whoever holds the event key: the function believes the document's row,
-and refuses for good an event whose fields disagree with it (issue 13, finding 2)."""
+and refuses for good an event whose fields disagree with it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`make run`'s supervisor stops every child however the stop signals come: two or three, back to back,
-SIGTERM and SIGINT mixed (make passes its own SIGTERM on; people press Ctrl-C twice) (issue 13, finding 5)."""
+SIGTERM and SIGINT mixed (make passes its own SIGTERM on; people press Ctrl-C twice)."""
 
 from __future__ import annotations
 

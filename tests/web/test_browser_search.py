@@ -1,5 +1,5 @@
 """In a real browser: search from My documents with the keyboard, read highlighted snippets, open the document
-at the chunk that matched (issue 12)."""
+at the chunk that matched."""
 
 from __future__ import annotations
 
