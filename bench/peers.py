@@ -25,13 +25,7 @@ from documents.service import _queue_document, describe_document, document_uploa
 from extensions import csrf, db
 from http_plumbing.errors import ApiError
 from http_plumbing.request_json import json_object
-from inngest_functions.process_document import (
-    etag_unchanged,
-    extract_and_store,
-    look_up_object,
-    mark_processing,
-    mark_unchanged,
-)
+from inngest_functions.process_document import check_object, extract_and_store
 from settings import get_app_settings
 
 QUEUE = "documents"
@@ -58,10 +52,9 @@ def process(data: dict[str, Any]) -> dict[str, Any]:
     """The job both peers run: the process-document steps, in order, in one call."""
     with _worker_app().app_context():
         request = DocumentUploaded.model_validate(data)
-        mark_processing(request.document_id, request.user_id, "peer")
-        found = look_up_object(request)
-        if etag_unchanged(request, found["etag"]):
-            return mark_unchanged(request)
+        checked = check_object(request, "peer")
+        if checked["unchanged"]:
+            return checked
         return extract_and_store(request)
 
 

@@ -133,14 +133,13 @@ def _in_process_worker(settings: dict[str, Any]) -> None:
 def _in_process_one(request_data: dict[str, Any]) -> dict[str, float]:
     """The steps the function runs, called directly, each timed; plus extraction and chunking on their own."""
     from documents.events import DocumentUploaded
-    from inngest_functions.process_document import extract_and_store, look_up_object, mark_processing
+    from inngest_functions.process_document import check_object, extract_and_store
 
     with _in_process_app.app_context():
         request = DocumentUploaded.model_validate(request_data)
         timings = {}
         started = time.perf_counter()
-        mark_processing(request.document_id, request.user_id, "in-process")
-        look_up_object(request)
+        check_object(request, "in-process")
         timings["mark + look up"] = time.perf_counter() - started
         started = time.perf_counter()
         extract_and_store(request)

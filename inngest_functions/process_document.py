@@ -60,10 +60,10 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
     )
     def process_document(ctx: inngest.ContextSync) -> dict[str, Any]:
         uploaded = DocumentUploaded.from_event(ctx.event)
-        ctx.step.run("mark-processing", check_and_mark_processing, uploaded, ctx.run_id)
-        found = ctx.step.run("look-up-object", look_up_object, uploaded)
-        if ctx.step.run("compare-etag", etag_unchanged, uploaded, found["etag"]):
-            return ctx.step.run("mark-unchanged", mark_unchanged, uploaded)
+        # Two steps, so two trips through the server's queue: each trip waits for its tick.
+        checked = ctx.step.run("check-object", check_object, uploaded, ctx.run_id)
+        if checked["unchanged"]:
+            return checked
         return ctx.step.run("extract-and-store", extract_and_store, uploaded)
 
     return process_document
@@ -111,26 +111,15 @@ def refuse(document: Document, refusal: Refusal, text: str) -> inngest.NonRetria
     return refusal.error(text)
 
 
-def check_and_mark_processing(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
-    """Refuse for good an event that disagrees with the row it names; otherwise mark the document processing."""
-    checked_document(uploaded)
-    return mark_processing(uploaded.document_id, uploaded.user_id, run_id)
+def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
+    """Mark the document processing and HEAD its object; record it unchanged when the stored chunks came from it.
 
-
-def mark_processing(document_id: int, user_id: int, run_id: str) -> dict[str, Any]:
-    document = db.session.get(Document, document_id)
-    if document is None or document.user_id != user_id:
-        raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
-    document.status = DocumentStatus.PROCESSING.value
-    document.error = None
-    document.run_id = run_id
-    db.session.commit()
-    return {"documentId": document_id, "status": document.status}
-
-
-def look_up_object(uploaded: DocumentUploaded) -> dict[str, Any]:
-    """HEAD the object: fail for good, before any download, if it is missing, too large or of a type we cannot read."""
+    Refused for good, before any download, when the event disagrees with the row, or the object is
+    missing, too large or of a type we cannot read. The ETag is compared and the status written in
+    this one step, so no output of another step (which a forged call could claim) decides `unchanged`.
+    """
     document = checked_document(uploaded)
+    mark_processing(document, run_id)
     try:
         ensure_supported(document.name)
     except UnsupportedDocumentError as error:
@@ -144,37 +133,25 @@ def look_up_object(uploaded: DocumentUploaded) -> dict[str, Any]:
     limit = size_limit(uploaded)
     if found.size > limit:
         raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
-    return {"size": found.size, "etag": found.etag}
+    if _chunks_current(document, uploaded, found.etag):
+        return {"unchanged": True, **_record_unchanged(document, found.etag)}
+    return {"unchanged": False, "size": found.size, "etag": found.etag}
 
 
-def etag_unchanged(uploaded: DocumentUploaded, etag: str) -> bool:
-    """True when the stored chunks seem to have come from the object with `etag`, with the same chunk settings.
-
-    Only a choice of branch: `mark-unchanged` checks the object's ETag again itself.
-    """
-    return _chunks_current(checked_document(uploaded), uploaded, etag)
+def mark_processing(document: Document, run_id: str) -> None:
+    document.status = DocumentStatus.PROCESSING.value
+    document.error = None
+    document.run_id = run_id
+    db.session.commit()
 
 
 def _chunks_current(document: Document, uploaded: DocumentUploaded, etag: str) -> bool:
+    """True when the stored chunks came from the object with `etag`, with the same chunk settings."""
     return (
         document.content_hash is not None
         and document.etag == etag
         and document.chunking == chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     )
-
-
-def mark_unchanged(uploaded: DocumentUploaded) -> dict[str, Any]:
-    """The stored chunks came from the object as it is now: only the status and time change."""
-    document = checked_document(uploaded)
-    try:
-        found = head_object(get_s3_client(), document.s3_bucket, document.s3_key)
-    except ObjectMissingError:
-        raise refuse(document, Refusal.NOT_FOUND, f"document not found: {document.name!r} was deleted") from None
-    if not _chunks_current(document, uploaded, found.etag):
-        raise refuse(
-            document, Refusal.OBJECT_CHANGED, f"{document.name!r} changed while it was being processed; post it again"
-        )
-    return _record_unchanged(document, found.etag)
 
 
 def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:

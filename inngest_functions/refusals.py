@@ -21,7 +21,6 @@ class Refusal(enum.Enum):
     TOO_LARGE = "too-large"
     UNREADABLE = "unreadable"
     CHECKSUM_MISMATCH = "checksum-mismatch"
-    OBJECT_CHANGED = "object-changed"
 
     def error(self, text: str) -> inngest.NonRetriableError:
         """The error a step raises: `<code>: <text>`, the text for whoever reads the run's log."""

@@ -118,7 +118,7 @@ def test_a_step_interrupted_by_killing_the_app_is_retried_and_the_run_completes(
         assert positions == list(range(document["chunkCount"])) != []
 
 
-STEP_NAMES = {"mark-processing", "look-up-object", "compare-etag", "mark-unchanged", "extract-and-store"}
+STEP_NAMES = {"check-object", "extract-and-store"}
 
 
 def step_intervals(stack, run_id: str) -> list[tuple[datetime, datetime]]:

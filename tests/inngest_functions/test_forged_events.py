@@ -68,7 +68,7 @@ def test_an_event_that_matches_its_row_is_processed(client, event_api, two_accou
 
 
 def memoised(**outputs: Any) -> Run:
-    """A run whose executor claims the steps named (`mark_processing=...`) already ran with these outputs."""
+    """A run whose executor claims the steps named (`check_object=...`) already ran with these outputs."""
     run = Run(run_id="forged-run")
     for name, output in outputs.items():
         step_id = hashlib.sha1(name.replace("_", "-").encode(), usedforsecurity=False).hexdigest()
@@ -77,11 +77,7 @@ def memoised(**outputs: Any) -> Run:
     return run
 
 
-SKIP_TO_EXTRACT = {
-    "mark_processing": {"documentId": 0, "status": "processing"},
-    "look_up_object": {"size": 10, "etag": "forged-etag"},
-    "compare_etag": False,
-}
+SKIP_TO_EXTRACT = {"check_object": {"unchanged": False, "size": 10, "etag": "forged-etag"}}
 
 
 def test_a_forged_call_that_skips_to_extract_and_store_cannot_read_another_users_object(
@@ -112,23 +108,20 @@ def test_forged_outputs_of_earlier_steps_put_nothing_of_theirs_on_the_row(client
     assert document["sizeBytes"] == len("eve's own words")
 
 
-def test_a_forged_unchanged_branch_does_not_mark_a_changed_object_unchanged(
-    client, s3, bucket, event_api, two_accounts
-):
+def test_a_forged_unchanged_claim_marks_nothing_unchanged(client, s3, bucket, event_api, two_accounts):
     _, eve, eve_client = two_accounts
     event = event_api.received[-1]
     assert execute(client, PROCESS_DOCUMENT, event).output["status"] == "processed"
     s3.put_object(Bucket=bucket, Key=f"users/{eve.user_id}/notes.txt", Body=b"eve's new words")
-    etag = eve_client.get("/api/documents/notes.txt").get_json()["document"]["etag"]
+    before = eve_client.get("/api/documents/notes.txt").get_json()["document"]
 
-    forged = memoised(mark_processing={}, look_up_object={"size": 1, "etag": etag}, compare_etag=True)
-    run = execute(client, PROCESS_DOCUMENT, event, run=forged)
+    run = execute(client, PROCESS_DOCUMENT, event, run=memoised(check_object={"unchanged": True}))
 
-    assert run.no_retry
-    assert run.output["message"].startswith(f"{Refusal.OBJECT_CHANGED.value}: ")
-    document = eve_client.get("/api/documents/notes.txt").get_json()["document"]
-    assert document["status"] == "failed"
-    assert document["error"] == "'notes.txt' changed while it was being processed; post it again"
+    # The ETag is compared and `unchanged` written inside the one step, so a claimed output writes nothing.
+    assert run.step_names == []
+    after = eve_client.get("/api/documents/notes.txt").get_json()["document"]
+    assert after == before
+    assert after["status"] == "processed"
 
 
 PHISHING = "your account is locked: sign in again at http://documents.example.net/verify"

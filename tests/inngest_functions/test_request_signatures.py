@@ -41,7 +41,7 @@ REFUSAL = b'{"message": "Unauthorized"}'
 RUN_ID = "run-signed-1"
 CALL_URL = f"/api/inngest?fnId={PROCESS_DOCUMENT}&stepId=step"
 # The SDK keys memoised steps by the SHA-1 of the step id.
-MARK_PROCESSING = hashlib.sha1(b"mark-processing", usedforsecurity=False).hexdigest()
+CHECK_OBJECT = hashlib.sha1(b"check-object", usedforsecurity=False).hexdigest()
 OBJECT = b"Some words worth chunking."
 MEGABYTE = 1024 * 1024
 NOW = 1_750_000_000
@@ -93,21 +93,21 @@ def settings_overrides(settings_overrides, inngest_api):
 
 @dataclass
 class FunctionRun:
-    """A process-document run whose first step is memoised; its next step, look-up-object, finds the object in S3."""
+    """A process-document run whose first step is memoised; its next step, extract-and-store, reads the object."""
 
     event: dict[str, Any]
     steps: dict[str, Any]
 
     def body(self, *, padding: int = 0, use_api: bool = False) -> bytes:
         """What the executor POSTs, with `padding` bytes in the memoised step, or (`use_api`) no run data at all."""
-        steps = {MARK_PROCESSING: {"data": {**self.steps[MARK_PROCESSING]["data"], "padding": "x" * padding}}}
+        steps = {CHECK_OBJECT: {"data": {**self.steps[CHECK_OBJECT]["data"], "padding": "x" * padding}}}
         return canonical_json(
             {
                 "ctx": {
                     "attempt": 0,
                     "disable_immediate_execution": False,
                     "run_id": RUN_ID,
-                    "stack": {"stack": [MARK_PROCESSING]},
+                    "stack": {"stack": [CHECK_OBJECT]},
                 },
                 "event": self.event,
                 "events": None if use_api else [self.event],
@@ -141,7 +141,7 @@ def run(app, s3, bucket):
     data = request.model_dump(mode="json", by_alias=True)
     event = {"name": DocumentUploaded.NAME, "id": "evt-1", "ts": 1_735_689_600_000, "data": data}
     return FunctionRun(
-        event=event, steps={MARK_PROCESSING: {"data": {"documentId": document_id, "status": "processing"}}}
+        event=event, steps={CHECK_OBJECT: {"data": {"unchanged": False, "size": len(OBJECT), "etag": "etag"}}}
     )
 
 
@@ -153,8 +153,8 @@ def call(client, body: bytes, signature: str | None):
 def assert_ran_the_next_step(response) -> None:
     assert response.status_code == 206, response.get_data()[:500]
     [operation] = response.get_json()
-    assert (operation["op"], operation["displayName"]) == ("StepRun", "look-up-object")
-    assert operation["data"]["size"] == len(OBJECT)
+    assert (operation["op"], operation["displayName"]) == ("StepRun", "extract-and-store")
+    assert operation["data"]["textChars"] == len(OBJECT)
     # The SDK signs its answer only to a request whose signature it verified.
     assert SIGNATURE in response.headers
 
