@@ -114,8 +114,9 @@ def tab_to(page: Page, element_id: str, presses: int = 10) -> bool:
     return False
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """The page as a person sees it, whole or (`full_page=False`) as far as the window shows."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
