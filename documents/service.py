@@ -59,16 +59,30 @@ def accept_document(user: User, name: DocumentName, settings: AppSettings, clien
 
 def _accept(user: User, name: DocumentName, settings: AppSettings, client: inngest.Inngest) -> Accepted:
     document = _queue_document(user, name.name, settings.require_s3().bucket, name.key)
+    row = _publish_uploaded(document, user, settings, client)
+    return Accepted(document=document, event=row, described=describe_document(document))
+
+
+def requeue_document(document: Document, user: User, settings: AppSettings, client: inngest.Inngest) -> OutboxEvent:
+    """Hand `user`'s existing `document` to processing again, as accepting it does: marked queued in the
+    transaction that writes its event, then one attempt to send; the relay delivers what this could not."""
+    if document.user_id != user.id:
+        # The run would refuse an event whose owner disagrees with the row, and mark the document failed.
+        raise ValueError(f"document {document.id} is not user {user.id}'s")
+    _mark_queued(document)
+    return _publish_uploaded(document, user, settings, client)
+
+
+def _publish_uploaded(document: Document, user: User, settings: AppSettings, client: inngest.Inngest) -> OutboxEvent:
     event = document_uploaded(document, user, settings)
-    # Committed with the document row, then sent; claimed by this request, so the relay leaves it alone
+    # Committed with the document row, then sent; claimed by this caller, so the relay leaves it alone
     # unless we die before sending.
-    row = publish(
+    return publish(
         client,
         event.to_event(event_id=str(uuid.uuid4())),
         document_id=document.id,
         claim_seconds=settings.outbox_claim_seconds,
     )
-    return Accepted(document=document, event=row, described=describe_document(document))
 
 
 def document_uploaded(document: Document, user: User, settings: AppSettings) -> DocumentUploaded:
@@ -94,8 +108,7 @@ def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:
             db.session.add(document)
         document.s3_bucket = bucket
         document.s3_key = key
-        document.status = DocumentStatus.QUEUED.value
-        document.error = None
+        _mark_queued(document)
         try:
             db.session.flush()
         except IntegrityError:
@@ -104,6 +117,11 @@ def _queue_document(user: User, name: str, bucket: str, key: str) -> Document:
             continue
         return document
     raise RuntimeError(f"could not create or find the document row for {name!r}")
+
+
+def _mark_queued(document: Document) -> None:
+    document.status = DocumentStatus.QUEUED.value
+    document.error = None
 
 
 def find_document(user_id: int, name: str) -> Document | None:
