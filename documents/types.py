@@ -14,6 +14,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".htm": ("text/html",),
     ".pdf": ("application/pdf",),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

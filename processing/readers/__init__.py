@@ -12,6 +12,7 @@ from processing.readers.html_page import read_html
 from processing.readers.markdown_text import read_markdown
 from processing.readers.pdf import read_pdf
 from processing.readers.plain_text import read_text
+from processing.readers.powerpoint import read_pptx
 from processing.readers.word import read_docx
 
 # A reader for each type documents/types.py lists as supported, and for no other.
@@ -23,6 +24,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".htm": read_html,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".pptx": read_pptx,
 }
 
 
