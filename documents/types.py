@@ -15,6 +15,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".pdf": ("application/pdf",),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

@@ -13,6 +13,7 @@ from processing.readers.markdown_text import read_markdown
 from processing.readers.pdf import read_pdf
 from processing.readers.plain_text import read_text
 from processing.readers.powerpoint import read_pptx
+from processing.readers.spreadsheet import read_xlsx
 from processing.readers.word import read_docx
 
 # A reader for each type documents/types.py lists as supported, and for no other.
@@ -25,6 +26,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".pdf": read_pdf,
     ".docx": read_docx,
     ".pptx": read_pptx,
+    ".xlsx": read_xlsx,
 }
 
 

@@ -16,6 +16,7 @@ from processing.readers.zip_package import MAX_UNPACKED_BYTES
 ZIP_FORMATS = {
     ".docx": ("word/document.xml", "damaged or not a Word document"),
     ".pptx": ("ppt/presentation.xml", "damaged or not a PowerPoint presentation"),
+    ".xlsx": ("xl/workbook.xml", "damaged or not an Excel workbook"),
 }
 
 
