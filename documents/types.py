@@ -16,6 +16,9 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ".odt": ("application/vnd.oasis.opendocument.text",),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet",),
+    ".odp": ("application/vnd.oasis.opendocument.presentation",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

@@ -10,6 +10,7 @@ from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
 from processing.readers.html_page import read_html
 from processing.readers.markdown_text import read_markdown
+from processing.readers.open_document import read_odp, read_ods, read_odt
 from processing.readers.pdf import read_pdf
 from processing.readers.plain_text import read_text
 from processing.readers.powerpoint import read_pptx
@@ -27,6 +28,9 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".docx": read_docx,
     ".pptx": read_pptx,
     ".xlsx": read_xlsx,
+    ".odt": read_odt,
+    ".ods": read_ods,
+    ".odp": read_odp,
 }
 
 

@@ -17,6 +17,9 @@ ZIP_FORMATS = {
     ".docx": ("word/document.xml", "damaged or not a Word document"),
     ".pptx": ("ppt/presentation.xml", "damaged or not a PowerPoint presentation"),
     ".xlsx": ("xl/workbook.xml", "damaged or not an Excel workbook"),
+    ".odt": ("content.xml", "damaged or not an OpenDocument text"),
+    ".ods": ("content.xml", "damaged or not an OpenDocument spreadsheet"),
+    ".odp": ("content.xml", "damaged or not an OpenDocument presentation"),
 }
 
 
