@@ -19,6 +19,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".odt": ("application/vnd.oasis.opendocument.text",),
     ".ods": ("application/vnd.oasis.opendocument.spreadsheet",),
     ".odp": ("application/vnd.oasis.opendocument.presentation",),
+    ".epub": ("application/epub+zip",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
 from processing.readers.markdown_text import read_markdown
 from processing.readers.open_document import read_odp, read_ods, read_odt
@@ -31,6 +32,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".odt": read_odt,
     ".ods": read_ods,
     ".odp": read_odp,
+    ".epub": read_epub,
 }
 
 

@@ -29,9 +29,17 @@ NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 def read_html(path: Path) -> Iterator[Block]:
     """Blocks of an HTML page in document order. The bytes go to the parser as they are, so a page's own
     `<meta charset>` or byte order mark decides its encoding."""
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    title_tag = soup.find("title")
-    title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
+    return html_blocks(path.read_bytes())
+
+
+def html_blocks(markup: bytes, title: str | None = None) -> Iterator[Block]:
+    """Blocks of the HTML page `markup` in document order, under its title: `title` when given (an EPUB
+    chapter's, from the book's table of contents), else the page's own `<title>`. A heading that repeats
+    the title before any other heading is the title itself, not a section below it."""
+    soup = BeautifulSoup(markup, "html.parser")
+    if title is None:
+        title_tag = soup.find("title")
+        title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
     headings = HeadingPath((title,) if title else ())
     if title:
         yield Block(title, BlockKind.HEADING, None, headings.path)
@@ -69,6 +77,8 @@ def _walk(soup: BeautifulSoup, headings: HeadingPath) -> Iterator[Block]:
         if name in HEADINGS:
             yield from flush()
             heading = " ".join(node.get_text(" ").split())
+            if heading and headings.path == headings.root == (heading,):
+                continue
             if heading:
                 yield Block(heading, BlockKind.HEADING, None, headings.enter(HEADINGS[name], heading))
             continue

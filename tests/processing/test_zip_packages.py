@@ -20,6 +20,7 @@ ZIP_FORMATS = {
     ".odt": ("content.xml", "damaged or not an OpenDocument text"),
     ".ods": ("content.xml", "damaged or not an OpenDocument spreadsheet"),
     ".odp": ("content.xml", "damaged or not an OpenDocument presentation"),
+    ".epub": ("META-INF/container.xml", "damaged or not an EPUB book"),
 }
 
 
