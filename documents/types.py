@@ -20,6 +20,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".ods": ("application/vnd.oasis.opendocument.spreadsheet",),
     ".odp": ("application/vnd.oasis.opendocument.presentation",),
     ".epub": ("application/epub+zip",),
+    ".eml": ("message/rfc822",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

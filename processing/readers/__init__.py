@@ -8,6 +8,7 @@ from pathlib import Path
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers.email_message import read_eml
 from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
 from processing.readers.markdown_text import read_markdown
@@ -33,6 +34,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".ods": read_ods,
     ".odp": read_odp,
     ".epub": read_epub,
+    ".eml": read_eml,
 }
 
 

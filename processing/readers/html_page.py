@@ -32,16 +32,17 @@ def read_html(path: Path) -> Iterator[Block]:
     return html_blocks(path.read_bytes())
 
 
-def html_blocks(markup: bytes, title: str | None = None) -> Iterator[Block]:
+def html_blocks(markup: bytes | str, title: str | None = None, *, title_heading: bool = True) -> Iterator[Block]:
     """Blocks of the HTML page `markup` in document order, under its title: `title` when given (an EPUB
-    chapter's, from the book's table of contents), else the page's own `<title>`. A heading that repeats
-    the title before any other heading is the title itself, not a section below it."""
+    chapter's from the book's table of contents, an email's subject), else the page's own `<title>`; the
+    title is a heading block of its own unless `title_heading` is false. A heading that repeats the title
+    before any other heading is the title itself, not a section below it."""
     soup = BeautifulSoup(markup, "html.parser")
     if title is None:
         title_tag = soup.find("title")
         title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
     headings = HeadingPath((title,) if title else ())
-    if title:
+    if title and title_heading:
         yield Block(title, BlockKind.HEADING, None, headings.path)
     yield from _walk(soup, headings)
 
