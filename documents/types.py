@@ -21,6 +21,8 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".odp": ("application/vnd.oasis.opendocument.presentation",),
     ".epub": ("application/epub+zip",),
     ".eml": ("message/rfc822",),
+    # Windows names a .csv after the program that opens it.
+    ".csv": ("text/csv", "application/vnd.ms-excel", "text/plain"),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers.csv_table import read_csv
 from processing.readers.email_message import read_eml
 from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
@@ -35,6 +36,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".odp": read_odp,
     ".epub": read_epub,
     ".eml": read_eml,
+    ".csv": read_csv,
 }
 
 
