@@ -23,6 +23,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".eml": ("message/rfc822",),
     # Windows names a .csv after the program that opens it.
     ".csv": ("text/csv", "application/vnd.ms-excel", "text/plain"),
+    ".rtf": ("application/rtf", "text/rtf"),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

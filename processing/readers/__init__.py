@@ -17,6 +17,7 @@ from processing.readers.open_document import read_odp, read_ods, read_odt
 from processing.readers.pdf import read_pdf
 from processing.readers.plain_text import read_text
 from processing.readers.powerpoint import read_pptx
+from processing.readers.rich_text import read_rtf
 from processing.readers.spreadsheet import read_xlsx
 from processing.readers.word import read_docx
 
@@ -37,6 +38,7 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".epub": read_epub,
     ".eml": read_eml,
     ".csv": read_csv,
+    ".rtf": read_rtf,
 }
 
 
