@@ -169,21 +169,6 @@ def test_html_title_and_headings_give_sections(tmp_path):
     assert by_text["Bird | Count"].section == ("Field notes", "Birds", "Counts")
 
 
-def test_an_html_heading_repeating_the_title_before_any_other_is_the_title_itself(tmp_path):
-    page = (
-        "<html><head><title>Birds</title></head>"
-        "<body><h1>Birds</h1><p>Robins.</p><h2>Counts</h2><h1>Birds</h1><p>Wrens.</p></body></html>"
-    )
-    blocks = blocks_of(tmp_path, "birds.html", page)
-    assert [(block.kind, block.section, block.text) for block in blocks] == [
-        (BlockKind.HEADING, ("Birds",), "Birds"),
-        (BlockKind.PARAGRAPH, ("Birds",), "Robins."),
-        (BlockKind.HEADING, ("Birds", "Counts"), "Counts"),
-        (BlockKind.HEADING, ("Birds", "Birds"), "Birds"),
-        (BlockKind.PARAGRAPH, ("Birds", "Birds"), "Wrens."),
-    ]
-
-
 def test_html_lists_tables_and_dropped_elements(tmp_path):
     blocks = blocks_of(tmp_path, "notes.htm", HTML)
     assert [block.text for block in blocks if block.kind is BlockKind.LIST_ITEM] == [
