@@ -13,6 +13,7 @@ from processing.errors import DocumentRefusedError
 from processing.readers import read_blocks
 from processing.readers.epub import read_epub
 from tests.processing.conftest import CORPUS, recall, words
+from tests.support.office_packages import epub_package
 
 BOOKS = CORPUS / "epub"
 PACKAGE = "{http://www.idpf.org/2007/opf}"
@@ -91,23 +92,7 @@ def test_a_first_heading_repeating_the_chapter_title_is_the_title_itself():
 
 
 def book(path, chapter, encryption=None):
-    """A minimal EPUB of one chapter, with `encryption` as its META-INF/encryption.xml when given."""
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/epub+zip")
-        archive.writestr(
-            "META-INF/container.xml",
-            '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0"><rootfiles>'
-            '<rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
-        )
-        archive.writestr(
-            "OEBPS/book.opf",
-            '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><manifest>'
-            '<item id="one" href="one.xhtml" media-type="application/xhtml+xml"/></manifest>'
-            '<spine><itemref idref="one"/></spine></package>',
-        )
-        archive.writestr("OEBPS/one.xhtml", chapter)
-        if encryption is not None:
-            archive.writestr("META-INF/encryption.xml", encryption)
+    path.write_bytes(epub_package(chapter, encryption))
     return path
 
 

@@ -12,6 +12,7 @@ from processing.blocks import BlockKind
 from processing.errors import DocumentRefusedError
 from processing.readers import read_blocks
 from tests.processing.conftest import CORPUS, recall, words
+from tests.support.office_packages import open_document_package
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -174,22 +175,8 @@ def test_a_file_that_is_no_zip_is_refused_as_damaged():
     assert str(refused.value) == "the .odt is damaged or not an OpenDocument text"
 
 
-OFFICE_NAMESPACES = (
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
-    'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"'
-)
-
-
 def open_document(path, body):
-    """A package holding only a content.xml with `body` inside `office:body`."""
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(
-            "content.xml",
-            f"<office:document-content {OFFICE_NAMESPACES}><office:body>{body}</office:body></office:document-content>",
-        )
+    path.write_bytes(open_document_package(body))
     return path
 
 

@@ -13,11 +13,11 @@ from processing.errors import DocumentRefusedError
 from processing.readers import read_blocks
 from processing.readers.spreadsheet import read_xlsx
 from tests.processing.conftest import CORPUS, recall, words
+from tests.support.office_packages import workbook_package
 
 WORKBOOKS = CORPUS / "xlsx"
 PROTECTED = "testEXCEL_protected_passtika.xlsx"
 READABLE = sorted(path for path in WORKBOOKS.glob("*.xlsx") if path.name != PROTECTED)
-SPREADSHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def sheets(path):
@@ -111,46 +111,7 @@ def texts(name, kind=None):
 
 
 def workbook(path, *sheet_data):
-    """A minimal .xlsx with one sheet for each `<sheetData>` content given."""
-    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    package = "http://schemas.openxmlformats.org/package/2006"
-    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    numbers = range(1, len(sheet_data) + 1)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            f'<Types xmlns="{package}/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>' for n in numbers)
-            + "</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
-            f'Type="{relationships}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{SPREADSHEET}" xmlns:r="{relationships}"><sheets>'
-            + "".join(f'<sheet name="S{n}" sheetId="{n}" r:id="rId{n}"/>' for n in numbers)
-            + "</sheets></workbook>",
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<Relationships xmlns="{package}/relationships">'
-            + "".join(
-                f'<Relationship Id="rId{n}" Type="{relationships}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-                for n in numbers
-            )
-            + "</Relationships>",
-        )
-        for n, data in zip(numbers, sheet_data, strict=True):
-            archive.writestr(
-                f"xl/worksheets/sheet{n}.xml",
-                f'<worksheet xmlns="{SPREADSHEET}"><sheetData>{data}</sheetData></worksheet>',
-            )
+    path.write_bytes(workbook_package(*sheet_data))
     return path
 
 
