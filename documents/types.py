@@ -14,6 +14,16 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     ".htm": ("text/html",),
     ".pdf": ("application/pdf",),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ".odt": ("application/vnd.oasis.opendocument.text",),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet",),
+    ".odp": ("application/vnd.oasis.opendocument.presentation",),
+    ".epub": ("application/epub+zip",),
+    ".eml": ("message/rfc822",),
+    # Windows names a .csv after the program that opens it.
+    ".csv": ("text/csv", "application/vnd.ms-excel", "text/plain"),
+    ".rtf": ("application/rtf", "text/rtf"),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

@@ -8,10 +8,17 @@ from pathlib import Path
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers.csv_table import read_csv
+from processing.readers.email_message import read_eml
+from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
 from processing.readers.markdown_text import read_markdown
+from processing.readers.open_document import read_odp, read_ods, read_odt
 from processing.readers.pdf import read_pdf
 from processing.readers.plain_text import read_text
+from processing.readers.powerpoint import read_pptx
+from processing.readers.rich_text import read_rtf
+from processing.readers.spreadsheet import read_xlsx
 from processing.readers.word import read_docx
 
 # A reader for each type documents/types.py lists as supported, and for no other.
@@ -23,6 +30,15 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".htm": read_html,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".pptx": read_pptx,
+    ".xlsx": read_xlsx,
+    ".odt": read_odt,
+    ".ods": read_ods,
+    ".odp": read_odp,
+    ".epub": read_epub,
+    ".eml": read_eml,
+    ".csv": read_csv,
+    ".rtf": read_rtf,
 }
 
 

@@ -29,16 +29,26 @@ NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 def read_html(path: Path) -> Iterator[Block]:
     """Blocks of an HTML page in document order. The bytes go to the parser as they are, so a page's own
     `<meta charset>` or byte order mark decides its encoding."""
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    title_tag = soup.find("title")
-    title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
+    return html_blocks(path.read_bytes())
+
+
+def html_blocks(markup: bytes | str, title: str | None = None, *, title_heading: bool = True) -> Iterator[Block]:
+    """Blocks of the HTML page `markup` in document order, under its title: the page's own `<title>`, or
+    `title` when given (an EPUB chapter's from the book's table of contents, an email's subject), the page's
+    first heading then being left out when it only repeats that title. The title is a heading block of its
+    own unless `title_heading` is false."""
+    soup = BeautifulSoup(markup, "html.parser")
+    repeated = title
+    if title is None:
+        title_tag = soup.find("title")
+        title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
     headings = HeadingPath((title,) if title else ())
-    if title:
+    if title and title_heading:
         yield Block(title, BlockKind.HEADING, None, headings.path)
-    yield from _walk(soup, headings)
+    yield from _walk(soup, headings, repeated)
 
 
-def _walk(soup: BeautifulSoup, headings: HeadingPath) -> Iterator[Block]:
+def _walk(soup: BeautifulSoup, headings: HeadingPath, repeated: str | None) -> Iterator[Block]:
     # An explicit stack, not recursion: a page nested thousands of elements deep must not overflow.
     inline: list[str] = []
     kinds: list[BlockKind] = [BlockKind.PARAGRAPH]
@@ -69,6 +79,8 @@ def _walk(soup: BeautifulSoup, headings: HeadingPath) -> Iterator[Block]:
         if name in HEADINGS:
             yield from flush()
             heading = " ".join(node.get_text(" ").split())
+            if heading and heading == repeated and headings.path == headings.root:
+                continue
             if heading:
                 yield Block(heading, BlockKind.HEADING, None, headings.enter(HEADINGS[name], heading))
             continue

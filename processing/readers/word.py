@@ -20,14 +20,9 @@ from processing.blocks import Block, BlockKind, table_row
 from processing.errors import DocumentRefusedError
 from processing.readers.headings import HeadingPath
 from processing.readers.long_text import cut_at_whitespace
+from processing.readers.zip_package import check_zip_package
 
-# A .docx is a zip: refuse archives that would inflate past this, whatever
-# their compressed size (zip bombs), before python-docx opens them.
-MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
-
-# Word saves a password-protected .docx as an encrypted package inside an OLE compound file, not a zip.
-COMPOUND_FILE = bytes.fromhex("d0cf11e0a1b11ae1")
-PASSWORD_PROTECTED = "the .docx is password-protected; upload an unprotected copy"  # noqa: S105 (a message)
+DAMAGED = "the .docx is damaged or not a Word document"
 
 MARKUP_COMPATIBILITY = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Word writes a drawing twice, as DrawingML and as a VML fallback: reading both doubles a text box.
@@ -58,16 +53,11 @@ def read_docx(path: Path) -> Iterator[Block]:
 
 
 def _open(path: Path) -> Any:
-    with path.open("rb") as file:
-        if file.read(len(COMPOUND_FILE)) == COMPOUND_FILE:
-            raise DocumentRefusedError(PASSWORD_PROTECTED)
+    check_zip_package(path, ".docx", DAMAGED)
     try:
-        with zipfile.ZipFile(path) as archive:
-            if sum(member.file_size for member in archive.infolist()) > MAX_DOCX_UNPACKED_BYTES:
-                raise DocumentRefusedError("the .docx unpacks to more than we accept (possible zip bomb)")
         return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, etree.LxmlError) as error:
-        raise DocumentRefusedError("the .docx is damaged or not a Word document") from error
+        raise DocumentRefusedError(DAMAGED) from error
 
 
 class _WordReader:

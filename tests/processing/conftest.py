@@ -1,5 +1,5 @@
 """The corpus of real documents from other projects' test suites, and the independent references they are
-measured against: poppler's `pdftotext` for PDFs, a Word file's own XML for .docx."""
+measured against: poppler's `pdftotext` for PDFs, a file's own XML for the zip-based formats."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PDFS = CORPUS / "pdf"
 WORD_FILES = CORPUS / "docx"
+PRESENTATIONS = CORPUS / "pptx"
 # A word is a run of two or more letters: what a reader searches for. Digits and lone letters, most of
 # them symbols of formulae, are left out: both extractors place them by their own heuristics.
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -67,3 +70,28 @@ def word_xml_text(path: Path, part_pattern: str = r"word/document\.xml") -> str:
     return "\n".join(
         " ".join("".join(WORD_TEXT.findall(paragraph)) for paragraph in PARAGRAPH_END.split(part)) for part in parts
     )
+
+
+def xml_paragraphs(path: Path, part_pattern: str, paragraph_tag: str, text_tag: str | None = None) -> list[str]:
+    """The text of every `paragraph_tag` element (Clark notation) in the zip parts of `path` whose names match
+    `part_pattern`, parts in name order: all the text inside it, or only that of its `text_tag` elements,
+    joined as written (a word may be split over runs). A paragraph inside another is counted once, in its own
+    right, not again in the paragraph around it."""
+    texts: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(name for name in archive.namelist() if re.fullmatch(part_pattern, name))
+        for name in names:
+            root = etree.fromstring(archive.read(name))
+            for paragraph in root.iter(paragraph_tag):
+                texts.append("".join(_own_text(paragraph, paragraph_tag, text_tag)))
+    return texts
+
+
+def _own_text(element: etree._Element, paragraph_tag: str, text_tag: str | None) -> Iterator[str]:
+    if text_tag is None or element.tag == text_tag:
+        yield element.text or ""
+    for child in element:
+        if isinstance(child.tag, str) and child.tag != paragraph_tag:
+            yield from _own_text(child, paragraph_tag, text_tag)
+        if text_tag is None:
+            yield child.tail or ""

@@ -118,7 +118,7 @@ def test_a_text_box_drawn_twice_is_read_once():
 
 
 def test_docx_that_unpacks_too_large_is_refused_before_parsing(tmp_path, monkeypatch):
-    monkeypatch.setattr("processing.readers.word.MAX_DOCX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr("processing.readers.zip_package.MAX_UNPACKED_BYTES", 10_000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", "a" * 50_000)
