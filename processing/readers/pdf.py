@@ -30,6 +30,11 @@ PDFIUM = threading.Lock()
 # An outline with more entries than this is read this far: its sections stay useful, its memory bounded.
 MAX_OUTLINE_ENTRIES = 10_000
 
+# PDFium keeps every object it has parsed (each page's dictionary and content stream) until the document
+# is closed, so memory would grow with every page read (about 6 KB a page of the bench's generated PDFs).
+# The document is opened again after this many pages, which bounds that to a batch of pages.
+PAGES_PER_OPEN = 500
+
 # PDFium marks a hyphen it took for a line-end hyphenation with U+FFFE (or U+0002 in older builds).
 LINE_END_HYPHEN = re.compile(r"[\ufffe\x02](?:\r\n)?(\w?)")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -49,6 +54,9 @@ def read_pdf(path: Path) -> Iterator[Block]:
         for index in range(page_count):
             section = sections.get(index, section)
             with PDFIUM:
+                if index and index % PAGES_PER_OPEN == 0:
+                    document.close()
+                    document = _open(path)
                 text = _page_text(document, index)
             for piece in cut_at_whitespace(text):
                 yield Block(piece, BlockKind.PARAGRAPH, index + 1, section)
