@@ -112,6 +112,7 @@ def table(results: dict[str, Any]) -> str:
         "processing",
         "steps",
         "memory",
+        "memory_fit",
         "scale_accept",
         "scale_processing",
     ):

@@ -19,8 +19,8 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, outage, processing, report
-from bench.corpus import CorpusDocument, make_corpus, make_document
+from bench import accept, chunking, memory, outage, processing, report
+from bench.corpus import make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
 from tests.support.inngest_server import InngestServer, server_binary
@@ -62,7 +62,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.json and the charts go")
     parser.add_argument("--rates", help="comma-separated arrival rates of the ladder (requests/s)")
     parser.add_argument("--duration", type=float, help="seconds at each rate")
-    parser.add_argument("--memory-mb", type=float, default=50.0, help="size of the memory section's documents")
+    parser.add_argument(
+        "--memory-mb", type=float, default=50.0, help="size of the memory section's large documents (and a tenth)"
+    )
     parser.add_argument("--sections", default="chunking,accept,peers,latency,processing,memory,scale,profile,outage")
     return parser.parse_args()
 
@@ -187,19 +189,20 @@ def main() -> None:
 
         save(arguments.results, results)
         if "memory" in sections:
-            print(f"5. memory: peak RSS of the worker processing a {arguments.memory_mb} MB PDF and text file")
-            size = int((1 if quick else arguments.memory_mb) * 1_000_000)
-            rows = []
-            for kind in (".pdf", ".txt"):
-                path = CORPUS / "memory" / f"big-{size}{kind}"
-                if not path.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(make_document(kind, size, 50))
-                document = CorpusDocument(name=path.name, path=path, size=path.stat().st_size)
-                processing.upload(s3_endpoint, BUCKET, user[0], "memory", [document])
-                rows.append(processing.peak_rss(app, database_app, cookie, f"memory/{document.name}"))
-                print(rows[-1])
-            results["memory"] = rows
+            big = int((1 if quick else arguments.memory_mb) * 1_000_000)
+            print(f"5. memory: a fresh worker's peak RSS, a PDF and a text file of {big // 10:,} and {big:,} bytes")
+            # Only the one-worker app is registered while it runs, then the usual one again.
+            server.stop()
+            server.start()
+            with gunicorn(settings, workers=1) as single:
+                processing.sync(single)
+                storage = (s3_endpoint, BUCKET, user[0])
+                results.update(
+                    memory.measure(single, database_app, cookie, storage, CORPUS / "memory", (big // 10, big))
+                )
+            server.stop()
+            server.start()
+            processing.sync(app)
 
         save(arguments.results, results)
         if "scale" in sections:

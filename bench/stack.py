@@ -19,7 +19,8 @@ import redis
 from moto.server import ThreadedMotoServer
 
 from tests.conftest import PASSWORD, REGION, build_app, create_user, free_port
-from tests.support.app_server import AppServer
+from tests.support.app_server import START_TIMEOUT_SECONDS, AppServer
+from tests.support.polling import wait_until
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 EMAIL = "bench@example.com"
@@ -75,6 +76,20 @@ class Gunicorn(AppServer):
     def worker_pids(self) -> list[int]:
         assert self.process is not None
         return [child.pid for child in psutil.Process(self.process.pid).children()]
+
+    def restart_workers(self) -> None:
+        """Fresh worker processes, nothing in them from earlier requests: each is stopped and the master starts
+        another in its place. Returns once there are no old ones left and the app answers (with one worker:
+        once the new one answers)."""
+        old = set(self.worker_pids())
+        for pid in old:
+            os.kill(pid, signal.SIGTERM)
+
+        def fresh() -> bool:
+            workers = set(self.worker_pids())
+            return len(workers) == self.workers and not workers & old and self.answers()
+
+        wait_until(fresh, "fresh gunicorn workers", timeout=START_TIMEOUT_SECONDS, interval=0.2)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
