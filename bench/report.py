@@ -107,6 +107,8 @@ def table(results: dict[str, Any]) -> str:
     for section in (
         "chunking",
         "chunking_memory",
+        "pdf_speed",
+        "pdf_speed_overall",
         "outage",
         "latency",
         "processing",

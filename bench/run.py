@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, memory, outage, processing, report
+from bench import accept, chunking, memory, outage, pdf_speed, processing, report
 from bench.corpus import make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -65,7 +65,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--memory-mb", type=float, default=50.0, help="size of the memory section's large documents (and a tenth)"
     )
-    parser.add_argument("--sections", default="chunking,accept,peers,latency,processing,memory,scale,profile,outage")
+    parser.add_argument(
+        "--sections", default="chunking,pdf-speed,accept,peers,latency,processing,memory,scale,profile,outage"
+    )
     return parser.parse_args()
 
 
@@ -87,7 +89,11 @@ def main() -> None:
         print("0. chunking alone: one-line against paragraphed text, the splitter alone against chunk_blocks")
         results.update(chunking.run(quick))
         save(arguments.results, results)
-    if not sections - {"chunking"}:
+    if "pdf-speed" in sections:
+        print("0b. PDF extraction: our reader against poppler's pdftotext on the same files, alternated")
+        results.update(pdf_speed.measure(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking", "pdf-speed"}:
         print(report.table(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
