@@ -111,6 +111,7 @@ def table(results: dict[str, Any]) -> str:
         "pdf_speed_overall",
         "outage",
         "latency",
+        "latency_pdf",
         "processing",
         "steps",
         "memory",

@@ -19,14 +19,16 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, memory, outage, pdf_speed, processing, report
-from bench.corpus import make_corpus
+from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, report
+from bench.corpus import CorpusDocument, make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
 from tests.support.inngest_server import InngestServer, server_binary
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CORPUS = Path(__file__).resolve().parent / ".corpus"  # generated once, git-ignored
+# The corpus's biggest real PDF: 117 pages of pdfTeX with an outline.
+GEOTOPO = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "pdf" / "GeoTopo-komprimiert.pdf"
 POOL = 2  # worker processes for the peers and in-process: as many as gunicorn's workers
 BUCKET = "bench-documents"
 
@@ -66,7 +68,8 @@ def parse_arguments() -> argparse.Namespace:
         "--memory-mb", type=float, default=50.0, help="size of the memory section's large documents (and a tenth)"
     )
     parser.add_argument(
-        "--sections", default="chunking,pdf-speed,accept,peers,latency,processing,memory,scale,profile,outage"
+        "--sections",
+        default="chunking,pdf-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
     )
     return parser.parse_args()
 
@@ -146,7 +149,7 @@ def main() -> None:
                 print(rows[-1])
             results["outage"] = rows
 
-        if sections & {"latency", "processing", "memory"}:
+        if sections & {"latency", "latency-pdf", "processing", "memory"}:
             # A fresh server (the dev server keeps its state in memory): the events of the
             # ladder, stored while no function was registered, must not become runs now.
             server.stop()
@@ -165,6 +168,17 @@ def main() -> None:
                 database_app, app, cookie, [f"{prefix}/{small[0].name}" for prefix in names]
             )
             print(results["latency"])
+
+        if "latency-pdf" in sections:
+            print(f"4b. latency to processed: {GEOTOPO.name}, one at a time, against pdftotext on the same file")
+            pdf = CorpusDocument(name=GEOTOPO.name, path=GEOTOPO, size=GEOTOPO.stat().st_size)
+            names = [f"latency-pdf-{index}" for index in range(1 if quick else 7)]
+            for prefix in names:
+                processing.upload(s3_endpoint, BUCKET, user[0], prefix, [pdf])
+            results["latency_pdf"] = pdf_latency.against_pdftotext(
+                database_app, app, cookie, [f"{prefix}/{pdf.name}" for prefix in names], GEOTOPO
+            )
+            print(results["latency_pdf"])
 
         if "processing" in sections:
             print("3. processing: the corpus through Inngest, Celery, RQ and in-process")
