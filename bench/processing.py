@@ -1,4 +1,4 @@
-"""Sections 2 to 5: the corpus through Inngest, through the peers and in-process; latency to processed; memory."""
+"""Sections 2 to 4: the corpus through Inngest, through the peers and in-process; latency to processed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from typing import Any
 import boto3
 import httpx
 import numpy as np
-import psutil
 import redis
 from boto3.s3.transfer import TransferConfig
 
@@ -250,46 +249,6 @@ def latency_to_processed(database_app: Any, app: Gunicorn, cookie: str, names: l
     }
 
 
-def peak_rss(app: Gunicorn, database_app: Any, cookie: str, name: str) -> dict[str, Any]:
-    """Reset each worker's peak RSS, process the document, read the peaks back (VmHWM, Linux)."""
-    workers = app.worker_pids()
-    before = {pid: psutil.Process(pid).memory_info().rss for pid in workers}
-    for pid in workers:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-    with httpx.Client(base_url=app.url, headers={"Cookie": cookie}, timeout=60) as client:
-        response = client.post("/api/route", json={"documentName": name})
-        assert response.status_code in (200, 202), response.text
-
-    def done() -> Document | None:
-        row = statuses(database_app, [name]).get(name)
-        return row if row is not None and row.status in TERMINAL else None
-
-    row = wait_until(done, f"{name} to be processed", timeout=1800, interval=0.5)
-    peaks = {pid: _vm_hwm(pid) for pid in workers}
-    worker = max(peaks, key=lambda pid: peaks[pid] - before[pid])
-    text_mb = (row.text_chars or 0) / 1e6
-    base_mb = before[worker] / 1e6
-    peak_mb = peaks[worker] / 1e6
-    return {
-        "document": name.rsplit("/", 1)[-1],
-        "status": row.status,
-        "file MB": round((row.size_bytes or 0) / 1e6, 1),
-        "text MB": round(text_mb, 1),
-        "RSS before MB": round(base_mb, 1),
-        "peak RSS MB": round(peak_mb, 1),
-        "growth MB": round(peak_mb - base_mb, 1),
-        "growth / text": round((peak_mb - base_mb) / text_mb, 2) if text_mb else None,
-        "error": row.error or "",
-    }
-
-
 def _terminal(database_app: Any, name: str) -> bool:
     row = statuses(database_app, [name]).get(name)
     return row is not None and row.status in TERMINAL
-
-
-def _vm_hwm(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmHWM for {pid}")

@@ -107,11 +107,15 @@ def table(results: dict[str, Any]) -> str:
     for section in (
         "chunking",
         "chunking_memory",
+        "pdf_speed",
+        "pdf_speed_overall",
         "outage",
         "latency",
+        "latency_pdf",
         "processing",
         "steps",
         "memory",
+        "memory_fit",
         "scale_accept",
         "scale_processing",
     ):

@@ -19,14 +19,16 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, outage, processing, report
-from bench.corpus import CorpusDocument, make_corpus, make_document
+from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, report
+from bench.corpus import CorpusDocument, make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
 from tests.support.inngest_server import InngestServer, server_binary
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CORPUS = Path(__file__).resolve().parent / ".corpus"  # generated once, git-ignored
+# The corpus's biggest real PDF: 117 pages of pdfTeX with an outline.
+GEOTOPO = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "pdf" / "GeoTopo-komprimiert.pdf"
 POOL = 2  # worker processes for the peers and in-process: as many as gunicorn's workers
 BUCKET = "bench-documents"
 
@@ -62,8 +64,13 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.json and the charts go")
     parser.add_argument("--rates", help="comma-separated arrival rates of the ladder (requests/s)")
     parser.add_argument("--duration", type=float, help="seconds at each rate")
-    parser.add_argument("--memory-mb", type=float, default=50.0, help="size of the memory section's documents")
-    parser.add_argument("--sections", default="chunking,accept,peers,latency,processing,memory,scale,profile,outage")
+    parser.add_argument(
+        "--memory-mb", type=float, default=50.0, help="size of the memory section's large documents (and a tenth)"
+    )
+    parser.add_argument(
+        "--sections",
+        default="chunking,pdf-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
+    )
     return parser.parse_args()
 
 
@@ -85,7 +92,11 @@ def main() -> None:
         print("0. chunking alone: one-line against paragraphed text, the splitter alone against chunk_blocks")
         results.update(chunking.run(quick))
         save(arguments.results, results)
-    if not sections - {"chunking"}:
+    if "pdf-speed" in sections:
+        print("0b. PDF extraction: our reader against poppler's pdftotext on the same files, alternated")
+        results.update(pdf_speed.measure(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking", "pdf-speed"}:
         print(report.table(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
@@ -138,7 +149,7 @@ def main() -> None:
                 print(rows[-1])
             results["outage"] = rows
 
-        if sections & {"latency", "processing", "memory"}:
+        if sections & {"latency", "latency-pdf", "processing", "memory"}:
             # A fresh server (the dev server keeps its state in memory): the events of the
             # ladder, stored while no function was registered, must not become runs now.
             server.stop()
@@ -157,6 +168,17 @@ def main() -> None:
                 database_app, app, cookie, [f"{prefix}/{small[0].name}" for prefix in names]
             )
             print(results["latency"])
+
+        if "latency-pdf" in sections:
+            print(f"4b. latency to processed: {GEOTOPO.name}, one at a time, against pdftotext on the same file")
+            pdf = CorpusDocument(name=GEOTOPO.name, path=GEOTOPO, size=GEOTOPO.stat().st_size)
+            names = [f"latency-pdf-{index}" for index in range(1 if quick else 7)]
+            for prefix in names:
+                processing.upload(s3_endpoint, BUCKET, user[0], prefix, [pdf])
+            results["latency_pdf"] = pdf_latency.against_pdftotext(
+                database_app, app, cookie, [f"{prefix}/{pdf.name}" for prefix in names], GEOTOPO
+            )
+            print(results["latency_pdf"])
 
         if "processing" in sections:
             print("3. processing: the corpus through Inngest, Celery, RQ and in-process")
@@ -187,19 +209,20 @@ def main() -> None:
 
         save(arguments.results, results)
         if "memory" in sections:
-            print(f"5. memory: peak RSS of the worker processing a {arguments.memory_mb} MB PDF and text file")
-            size = int((1 if quick else arguments.memory_mb) * 1_000_000)
-            rows = []
-            for kind in (".pdf", ".txt"):
-                path = CORPUS / "memory" / f"big-{size}{kind}"
-                if not path.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(make_document(kind, size, 50))
-                document = CorpusDocument(name=path.name, path=path, size=path.stat().st_size)
-                processing.upload(s3_endpoint, BUCKET, user[0], "memory", [document])
-                rows.append(processing.peak_rss(app, database_app, cookie, f"memory/{document.name}"))
-                print(rows[-1])
-            results["memory"] = rows
+            big = int((1 if quick else arguments.memory_mb) * 1_000_000)
+            print(f"5. memory: a fresh worker's peak RSS, a PDF and a text file of {big // 10:,} and {big:,} bytes")
+            # Only the one-worker app is registered while it runs, then the usual one again.
+            server.stop()
+            server.start()
+            with gunicorn(settings, workers=1) as single:
+                processing.sync(single)
+                storage = (s3_endpoint, BUCKET, user[0])
+                results.update(
+                    memory.measure(single, database_app, cookie, storage, CORPUS / "memory", (big // 10, big))
+                )
+            server.stop()
+            server.start()
+            processing.sync(app)
 
         save(arguments.results, results)
         if "scale" in sections:

@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from processing.blocks import BlockKind
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.readers import pdf as pdf_reader
 from processing.readers import read_blocks
 from processing.readers.pdf import DAMAGED, PASSWORD_PROTECTED, normalise, read_pdf
 from tests.processing.conftest import PDFS, pdftotext_pages, recall, words
@@ -78,6 +79,14 @@ def test_the_outline_gives_the_section_path():
     }
     # Before the first bookmark's page there is no section.
     assert {block.section for block in blocks if block.page == 1} == {()}
+
+
+def test_a_pdf_read_a_few_pages_per_open_gives_the_same_blocks(monkeypatch):
+    # The document is opened again every PAGES_PER_OPEN pages, which must change nothing a reader sees:
+    # the text, the pages and the outline's sections (read once, from the first open).
+    whole = list(read_pdf(PDFS / "GeoTopo-komprimiert.pdf"))
+    monkeypatch.setattr(pdf_reader, "PAGES_PER_OPEN", 7)
+    assert list(read_pdf(PDFS / "GeoTopo-komprimiert.pdf")) == whole
 
 
 def test_a_pdf_without_an_outline_has_no_sections():
