@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -121,11 +122,12 @@ class Content:
     @cached_property
     def package(self) -> str | None:
         """The media type the zip declares itself to be (ZIP when it declares none); None when the file is
-        no zip at all, or one too broken to list."""
+        no zip at all, or one too broken to list or to read its marker parts (its reader says it is damaged)."""
         try:
             with zipfile.ZipFile(self.path) as archive:
                 return _package_type(archive)
-        except (zipfile.BadZipFile, ValueError, OSError):
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+            # RuntimeError: an encrypted member; NotImplementedError: a compression zipfile cannot undo.
             return None
 
     def describe(self) -> str:

@@ -26,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
 def package(kind: str) -> bytes:
     """A zip that declares itself a `kind` package and holds nothing else."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in PACKAGE_MARKERS[kind].items():
             archive.writestr(name, content)
     return buffer.getvalue()
@@ -184,3 +184,12 @@ def test_a_file_that_starts_as_a_zip_but_is_truncated_is_left_to_its_reader(tmp_
     path = tmp_path / f"truncated{kind}"
     path.write_bytes(package(kind)[:40])
     check_content(path, MEDIA_TYPES[kind][0])
+
+
+def test_a_package_whose_marker_part_cannot_be_inflated_is_left_to_its_reader(tmp_path):
+    content = bytearray(package(".docx"))
+    start = content.index(b"[Content_Types].xml") + len("[Content_Types].xml")
+    content[start : start + 8] = b"\xff" * 8  # the start of the deflated part: no longer deflate
+    path = tmp_path / "broken-marker.docx"
+    path.write_bytes(bytes(content))
+    check_content(path, MEDIA_TYPES[".docx"][0])
