@@ -50,7 +50,8 @@ ZIP = "application/zip"
 
 # The main part's content type in [Content_Types].xml says which Office application a package is for; the
 # macro-enabled and template variants count as their family.
-OFFICE_MAIN_PART = re.compile(rb'ContentType="([^"]+)\.main\+xml"', re.IGNORECASE)
+CONTENT_TYPE = re.compile(rb'ContentType="([^"]*)"')
+MAIN_PART_SUFFIX = ".main+xml"
 OFFICE_FAMILIES = (
     (("wordprocessingml.", "ms-word."), WORD),
     (("presentationml.", "ms-powerpoint."), POWERPOINT),
@@ -282,8 +283,10 @@ def _package_type(archive: zipfile.ZipFile) -> str:
 
 
 def _office_type(content_types: bytes) -> str:
-    for main_part in OFFICE_MAIN_PART.findall(content_types):
-        declared = main_part.decode("ascii", "replace").lower()
+    for content_type in CONTENT_TYPE.findall(content_types):
+        declared = content_type.decode("ascii", "replace").lower()
+        if not declared.endswith(MAIN_PART_SUFFIX):
+            continue
         for markers, media_type in OFFICE_FAMILIES:
             if any(marker in declared for marker in markers):
                 return media_type
