@@ -193,3 +193,15 @@ def test_a_package_whose_marker_part_cannot_be_inflated_is_left_to_its_reader(tm
     path = tmp_path / "broken-marker.docx"
     path.write_bytes(bytes(content))
     check_content(path, MEDIA_TYPES[".docx"][0])
+
+
+def test_an_office_package_listing_more_parts_than_we_read_before_its_main_one_is_left_to_its_reader(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("processing.sniffing.MARKER_PART_BYTES", 64)
+    parts = "".join(f'<Override PartName="/slide{number}.xml" ContentType="slide+xml"/>' for number in range(10))
+    main = 'ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"'
+    path = tmp_path / "long-listing.pptx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", f"<Types>{parts}<Override PartName='/p.xml' {main}/></Types>")
+    check_content(path, MEDIA_TYPES[".pptx"][0])
