@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: redis-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: redis-package libmagic-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 # Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
 # than minutes), which pip installs into the project's virtualenv first.
@@ -24,12 +24,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(UV)
 install: $(INSTALLED)
 
 # make run's two workers count wrong sign-in passwords in one redis-server (RATELIMIT_STORAGE_URI).
-run: $(INSTALLED) redis-package
+run: $(INSTALLED) redis-package libmagic-package
 	$(BIN)/python -m stack.run
 
 # N app instances behind HAProxy, self-hosted Inngest on PostgreSQL and Redis (docs/deploy.md).
 CLUSTER ?= 2
-cluster: $(INSTALLED) cluster-system-packages
+cluster: $(INSTALLED) cluster-system-packages libmagic-package
 	CLUSTER=$(CLUSTER) $(BIN)/python -m stack.cluster
 
 lint: $(INSTALLED)
@@ -41,13 +41,16 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# libmagic, which the app itself needs to sniff a document's content (processing/sniffing.py).
+LIBMAGIC := $(if $(wildcard /usr/lib/*/libmagic.so.1 /usr/lib/libmagic.so.1),,libmagic1)
+
 # System packages the tests need, from Debian, installed when missing and we are root:
 # chromium for the browser tests (tests/web/, never a browser Playwright downloads), the
 # PostgreSQL server for the tests marked on_both_databases, and poppler-utils, whose pdftotext is the
-# independent reference the PDF corpus tests (tests/processing/) measure our reader against.
-# Without them those tests skip (or fail when CI=true).
+# independent reference the PDF corpus tests (tests/processing/) measure our reader against; libmagic1
+# for the app. Without them those tests skip (or fail when CI=true).
 SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
-	$(if $(wildcard /usr/bin/pdftotext),,poppler-utils)
+	$(if $(wildcard /usr/bin/pdftotext),,poppler-utils) $(LIBMAGIC)
 
 system-packages:
 	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -104,7 +107,13 @@ redis-package:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
 
-bench-system-packages: redis-package
+libmagic-package:
+	@if [ -n "$(LIBMAGIC)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing libmagic1 (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmagic1 >/dev/null; \
+	fi
+
+bench-system-packages: redis-package libmagic-package
 
 # The bench's virtualenv, vegeta and redis-server; `make test` needs them for its smoke run (tests/bench/).
 bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages

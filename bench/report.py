@@ -109,6 +109,7 @@ def table(results: dict[str, Any]) -> str:
         "chunking_memory",
         "pdf_speed",
         "pdf_speed_overall",
+        "reader_speed",
         "outage",
         "latency",
         "latency_pdf",

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, report
+from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, reader_speed, report
 from bench.corpus import CorpusDocument, make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -69,7 +69,7 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--sections",
-        default="chunking,pdf-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
+        default="chunking,pdf-speed,reader-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
     )
     return parser.parse_args()
 
@@ -96,7 +96,11 @@ def main() -> None:
         print("0b. PDF extraction: our reader against poppler's pdftotext on the same files, alternated")
         results.update(pdf_speed.measure(quick))
         save(arguments.results, results)
-    if not sections - {"chunking", "pdf-speed"}:
+    if "reader-speed" in sections:
+        print("0c. each reader's MB/s on a generated file of its format, against a baseline on the same file")
+        results.update(reader_speed.measure(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking", "pdf-speed", "reader-speed"}:
         print(report.table(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:

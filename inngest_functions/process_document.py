@@ -32,7 +32,7 @@ from documents.types import UnsupportedDocumentError, document_type, ensure_supp
 from extensions import db
 from inngest_functions.refusals import Refusal
 from processing.chunking import chunking_fingerprint
-from processing.errors import DocumentRefusedError
+from processing.errors import ContentMismatchError, DocumentRefusedError
 from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
@@ -200,8 +200,10 @@ def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
                 chunk_size=uploaded.chunk_size,
                 chunk_overlap=uploaded.chunk_overlap,
             )
-        except DocumentRefusedError as error:
+        except ContentMismatchError as error:
             # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
+            raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
+        except DocumentRefusedError as error:
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
     return _summary(document)
 

@@ -20,6 +20,7 @@ class Refusal(enum.Enum):
     NOT_FOUND = "not-found"
     TOO_LARGE = "too-large"
     UNREADABLE = "unreadable"
+    CONTENT_MISMATCH = "content-mismatch"
     CHECKSUM_MISMATCH = "checksum-mismatch"
 
     def error(self, text: str) -> inngest.NonRetriableError:

@@ -11,3 +11,7 @@ class DocumentRefusedError(Exception):
 
 
 NO_TEXT = "no text could be extracted (a scanned PDF needs OCR first)"
+
+
+class ContentMismatchError(DocumentRefusedError):
+    """The document's bytes are not of the type its name says: a `.pdf` that is a zip, a `.txt` that is binary."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from documents.types import SUPPORTED_TYPES
+from documents.types import MEDIA_TYPES, SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
 from processing.readers.csv_table import read_csv
@@ -20,6 +20,7 @@ from processing.readers.powerpoint import read_pptx
 from processing.readers.rich_text import read_rtf
 from processing.readers.spreadsheet import read_xlsx
 from processing.readers.word import read_docx
+from processing.sniffing import check_content
 
 # A reader for each type documents/types.py lists as supported, and for no other.
 READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
@@ -46,7 +47,8 @@ def read_blocks(path: Path, kind: str) -> Iterator[Block]:
     """The blocks of the document at `path`, read as `kind` (its lower-case extension, as
     `documents.types.document_type` gives it), in reading order.
 
-    DocumentRefusedError when the type is not supported, the file cannot be read as its type, or it holds
+    DocumentRefusedError when the type is not supported, the file's content is not of its type
+    (ContentMismatchError, before any reader opens it), the file cannot be read as its type, or it holds
     no text at all (raised once the reader is done, after any blocks it yielded: there are none then).
     """
     reader = READERS.get(kind)
@@ -54,6 +56,7 @@ def read_blocks(path: Path, kind: str) -> Iterator[Block]:
         raise DocumentRefusedError(
             f"files of type {kind or '(none)'!r} are not supported; use one of {', '.join(SUPPORTED_TYPES)}"
         )
+    check_content(path, MEDIA_TYPES[kind][0])
     any_text = False
     for block in reader(path):
         any_text = True

@@ -40,6 +40,12 @@ def test_each_supported_type_is_processed_end_to_end(stack, name):
         ("never-uploaded.pdf", None, "document not found"),
         ("corrupt.pdf", b"%PDF-1.7 not really", "the PDF is damaged beyond repair or not a PDF"),
         ("program.exe", b"MZ", "not supported"),
+        pytest.param(
+            "report.pdf",
+            SAMPLES["notes.docx"](),
+            "the file's content is not a PDF document (it looks like a Word document)",
+            id="a-word-document-named-pdf",
+        ),
     ],
 )
 def test_documents_that_cannot_be_processed_end_failed_with_the_reason(stack, name, content, reason):

@@ -19,7 +19,7 @@ from extensions import db
 from inngest_functions.process_document import EVENT_MISMATCH, GENERIC_FAILURE, mark_processing
 from tests.conftest import free_port
 from tests.support.inngest_executor import PROCESS_DOCUMENT, PROCESS_DOCUMENT_FAILURE, Run, execute, failure_event
-from tests.support.sample_documents import MARKER, SAMPLES, padded_docx_document, text_document
+from tests.support.sample_documents import MARKER, SAMPLES, padded_docx_document, pdf_document, text_document
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -165,6 +165,18 @@ def test_documents_that_can_never_succeed_fail_at_once_with_a_reason(client, sub
     assert document["status"] == "failed"
     assert reason in document["error"]
     assert chunks == []
+
+
+def test_a_document_whose_content_is_another_type_is_refused_with_its_own_code(client, submit, stored):
+    run = fail_and_report(client, submit("minutes.docx", pdf_document()))
+
+    assert run.no_retry is True
+    assert run.step_names == ["check-object"]  # refused in extract-and-store, where the bytes are read
+    reason = "the file's content is not a Word document (it looks like a PDF document)"
+    assert run.output["message"].startswith(f"content-mismatch: {reason}")
+    document, chunks = stored("minutes.docx")
+    assert (document["status"], chunks) == ("failed", [])
+    assert document["error"].startswith(reason)
 
 
 def test_document_over_the_size_limit_fails_before_download(client, submit, stored, settings_overrides):

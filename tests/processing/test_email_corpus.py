@@ -75,12 +75,9 @@ def test_attachments_are_named_in_a_block_of_their_own_at_the_end(name, attachme
     assert (last.kind, last.text) == (BlockKind.HEADER_FOOTER, attachments)
 
 
-@pytest.mark.parametrize(
-    "content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"just some words, no header at all\n"], ids=["png", "text"]
-)
-def test_a_file_with_no_message_header_is_refused(tmp_path, content):
+def test_a_text_with_no_message_header_is_refused(tmp_path):
     path = tmp_path / "not-mail.eml"
-    path.write_bytes(content)
+    path.write_bytes(b"just some words, no header at all\n")
     with pytest.raises(DocumentRefusedError) as refused:
         list(read_blocks(path, ".eml"))
     assert str(refused.value) == "the .eml is not an email message (it has no From, To, Subject or Date header)"

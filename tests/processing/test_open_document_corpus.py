@@ -169,12 +169,6 @@ def test_a_password_protected_odt_is_refused_with_advice():
     assert str(refused.value) == "the .odt is password-protected; upload an unprotected copy"
 
 
-def test_a_file_that_is_no_zip_is_refused_as_damaged():
-    with pytest.raises(DocumentRefusedError) as refused:
-        list(read_blocks(CORPUS / "odt" / NOT_A_ZIP, ".odt"))
-    assert str(refused.value) == "the .odt is damaged or not an OpenDocument text"
-
-
 def open_document(path, body):
     path.write_bytes(open_document_package(body))
     return path

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from processing.blocks import BlockKind
-from processing.errors import DocumentRefusedError
-from processing.readers import read_blocks
 from processing.readers.rich_text import read_rtf
 from tests.processing.conftest import CORPUS
 
@@ -73,12 +71,3 @@ def test_characters_beyond_the_basic_plane_are_whole():
     assert "\U00010332\U0001033f\U00010344\U00010339\U00010343\U0001033a" in [
         block.text for block in blocks("testRTFVarious.rtf")
     ]
-
-
-@pytest.mark.parametrize("content", [b"plain words, no RTF header", b"PK\x03\x04 a zip"], ids=["text", "zip"])
-def test_a_file_that_is_no_rtf_is_refused(tmp_path, content):
-    path = tmp_path / "letter.rtf"
-    path.write_bytes(content)
-    with pytest.raises(DocumentRefusedError) as refused:
-        list(read_blocks(path, ".rtf"))
-    assert str(refused.value) == "the .rtf is damaged or not an RTF document"

@@ -20,6 +20,26 @@ OPEN_DOCUMENT_NAMESPACES = (
 )
 
 
+def _office_markers(main_part_type: str) -> dict[str, str]:
+    return {
+        "[Content_Types].xml": f'<Types xmlns="{PACKAGE}/content-types">'
+        f'<Override PartName="/main.xml" ContentType="{main_part_type}"/></Types>'
+    }
+
+
+# The least a zip holds to declare itself one of the zip-based types, as processing/sniffing.py reads it: the
+# main part's content type of an Office package, the `mimetype` entry of an OpenDocument file or an EPUB.
+PACKAGE_MARKERS: dict[str, dict[str, str]] = {
+    ".docx": _office_markers("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
+    ".pptx": _office_markers("application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
+    ".xlsx": _office_markers(WORKBOOK_TYPE),
+    ".odt": {"mimetype": "application/vnd.oasis.opendocument.text"},
+    ".ods": {"mimetype": "application/vnd.oasis.opendocument.spreadsheet"},
+    ".odp": {"mimetype": "application/vnd.oasis.opendocument.presentation"},
+    ".epub": {"mimetype": "application/epub+zip"},
+}
+
+
 def workbook_package(*sheet_data: str) -> bytes:
     """An .xlsx with one sheet, named S1, S2, ..., for each `<sheetData>` content given."""
     numbers = range(1, len(sheet_data) + 1)
