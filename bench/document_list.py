@@ -79,22 +79,31 @@ def fill(app: Any, documents: int, generator: random.Random) -> int:
         return measured
 
 
-def timed(app: Any, call: Callable[[], object], repeats: int) -> dict[str, float]:
-    """p50/p99 in ms of `call` with its JSON encoded, each in a fresh session; and the body's size."""
-    timings = []
-    body = b""
+def timed(app: Any, calls: dict[str, tuple[Callable[[], object], int]]) -> dict[str, dict[str, float]]:
+    """p50/p99 in ms of each call with its JSON encoded, and its body's size. The calls take turns, round after
+    round (one asked for fewer repeats sits out the later rounds), so the machine's other load falls on all alike."""
+    timings: dict[str, list[float]] = {label: [] for label in calls}
+    bodies: dict[str, int] = {}
+    rounds = max(repeats for _, repeats in calls.values())
     with app.app_context():
-        for _ in range(repeats):
-            started = time.perf_counter()
-            body = json.dumps(call()).encode()
-            timings.append((time.perf_counter() - started) * 1000)
-            db.session.rollback()
-    timings.sort()
-    return {
-        "p50_ms": statistics.median(timings),
-        "p99_ms": timings[max(0, int(len(timings) * 0.99) - 1)],
-        "body_kb": len(body) / 1000,
-    }
+        for round_number in range(rounds):
+            for label, (call, repeats) in calls.items():
+                if (round_number + 1) * repeats // rounds == round_number * repeats // rounds:
+                    continue  # spread evenly over the rounds
+                started = time.perf_counter()
+                bodies[label] = len(json.dumps(call()).encode())
+                timings[label].append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
+    figures = {}
+    for label, measured in timings.items():
+        measured.sort()
+        figures[label] = {
+            "p50_ms": statistics.median(measured),
+            "p99_ms": measured[max(0, int(len(measured) * 0.99) - 1)],
+            "body_kb": bodies[label] / 1000,
+            "samples": len(measured),
+        }
+    return figures
 
 
 def measure(database: str, url: str, documents: int, repeats: int, baseline_repeats: int) -> dict[str, Any]:
@@ -113,15 +122,14 @@ def measure(database: str, url: str, documents: int, repeats: int, baseline_repe
         return lambda: list_page(user_id, ListQuery.parse(arguments)).to_json()
 
     row: dict[str, Any] = {"database": database, "documents": documents}
-    for label, call, count in [
-        ("first_page", page(), repeats),
-        ("middle_page", page(cursor=middle_cursor), repeats),
-        ("failed_filter", page(status="failed"), repeats),
-        ("folder", page(prefix="folder7/"), repeats),
-        ("poll_no_change", page(updatedSince=since, limit="200"), repeats),
-        ("whole_list", lambda: {"documents": list_documents(user_id)}, baseline_repeats),
-    ]:
-        row[label] = timed(app, call, count)
+    row.update(timed(app, {
+        "first_page": (page(), repeats),
+        "middle_page": (page(cursor=middle_cursor), repeats),
+        "failed_filter": (page(status="failed"), repeats),
+        "folder": (page(prefix="folder7/"), repeats),
+        "poll_no_change": (page(updatedSince=since, limit="200"), repeats),
+        "whole_list": (lambda: {"documents": list_documents(user_id)}, baseline_repeats),
+    }))  # fmt: skip
     row["whole_list_over_first_page_p50"] = row["whole_list"]["p50_ms"] / row["first_page"]["p50_ms"]
     with app.app_context():
         db.engine.dispose()
