@@ -20,7 +20,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,6 +161,9 @@ def list_page(user_id: int, query: ListQuery) -> DocumentPage:
     rows = list(db.session.scalars(statement.order_by(*order).limit(query.limit + 1)))
     shown = rows[: query.limit]
     more = len(rows) > query.limit
+    if backward and not more:
+        # Nothing newer beyond it: this is the first page, and it is answered as one, full.
+        return list_page(user_id, replace(query, position=None))
     if backward:
         shown.reverse()
     # Beyond the page in its direction: `more`; behind it: whatever the cursor came from.

@@ -228,3 +228,13 @@ def test_a_thousand_documents_are_listed_a_page_at_a_time_and_polled_for_changes
     assert names(changed) == ["folder/doc-0999.txt", "folder/doc-0001.txt"]
     assert changed["nextCursor"] is None
     assert changed["counts"]["processing"] == 498
+
+
+@on_both_databases
+def test_newer_from_near_the_top_is_the_whole_first_page(app, client, alice):
+    add_documents(app, alice, [f"doc-{number:02}.txt" for number in range(10)])
+    first = listed(client, limit=4)
+    one_further = listed(client, limit=4, cursor=listed(client, limit=1)["nextCursor"])
+    newer = listed(client, limit=4, cursor=one_further["previousCursor"])
+    assert names(newer) == names(first)
+    assert newer["previousCursor"] is None
