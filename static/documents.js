@@ -278,7 +278,11 @@
   function showCounts(counts, total) {
     for (const element of document.querySelectorAll("[data-count]")) {
       const name = element.dataset.count;
-      element.textContent = String(name === "all" ? total : counts[name] || 0);
+      const count = name === "all" ? total : counts[name] || 0;
+      element.textContent = String(count);
+      if (name !== "all") {
+        element.parentElement.classList.toggle("none", count === 0);
+      }
     }
   }
 
