@@ -79,7 +79,7 @@ def search(query: str, email: str, limit: int) -> None:
 @documents_cli.command("list")
 @user_option
 def list_command(email: str) -> None:
-    """The user's documents, newest first, as JSON: what GET /api/documents answers."""
+    """All the user's documents, newest first, as JSON: each as GET /api/documents shows it, unpaged."""
     click.echo(visible_json(list_documents(_user(email).id)))
 
 

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -23,7 +23,13 @@ class DocumentStatus(str, enum.Enum):
 
 class Document(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_documents_user_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_documents_user_name"),
+        # The paged list's orders and its counts per status (migration 0008).
+        Index("ix_documents_user_created", "user_id", "created_at", "id"),
+        Index("ix_documents_user_updated", "user_id", "updated_at", "id"),
+        Index("ix_documents_user_status_created", "user_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from documents import search_throttling, service
+from documents import search_throttling
 from documents.chunks import document_chunks
+from documents.listing import ListQuery, list_page
 from documents.names import DocumentName
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, accept_document, describe_document, named_document
@@ -53,7 +54,9 @@ def create_upload() -> Response:
 @blueprint.get("/documents")
 @login_required
 def list_documents() -> Response:
-    return jsonify(documents=service.list_documents(current_user.id))
+    """The user's documents a page at a time: ?limit=&cursor=&status=&prefix=&sort=, and ?updatedSince= for
+    what changed (documents/listing.py says how)."""
+    return jsonify(list_page(current_user.id, ListQuery.parse(request.args)).to_json())
 
 
 @blueprint.get("/documents/<path:document_name>")

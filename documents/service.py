@@ -133,10 +133,18 @@ def find_document(user_id: int, name: str) -> Document | None:
 
 
 def list_documents(user_id: int) -> list[dict[str, object]]:
-    """The user's documents as the API shows them, newest first, each with its delivery to Inngest."""
+    """All the user's documents as the API shows them, newest first, each with its delivery to Inngest.
+
+    What `flask documents list` prints; GET /api/documents gives them a page at a time (documents.listing).
+    """
     documents = db.session.scalars(
         db.select(Document).where(Document.user_id == user_id).order_by(Document.created_at.desc(), Document.id.desc())
     ).all()
+    return describe_documents(documents)
+
+
+def describe_documents(documents: Sequence[Document]) -> list[dict[str, object]]:
+    """Each document as describe_document shows it, their deliveries read in one query."""
     deliveries = deliveries_for([document.id for document in documents])
     return [_document_json(document, deliveries[document.id]) for document in documents]
 

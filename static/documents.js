@@ -1,9 +1,13 @@
-// "My documents": upload files straight to S3 (presigned POST), hand them to processing, list them live.
+// "My documents": upload files straight to S3 (presigned POST), hand them to processing, and while a document
+// shown is in flight, ask the server for what changed since its last answer and update those rows in place.
+// The page itself (its rows, paging and status filter) is rendered by the server.
 "use strict";
 
 (function () {
   const POLL_MILLISECONDS = 2000;
-  const IN_FLIGHT = new Set(["queued", "processing"]);
+  // The most changes one poll reads, a page of the API's largest at a time; beyond them the page is reloaded.
+  const POLL_LIMIT = 200;
+  const MAX_POLL_PAGES = 5;
 
   const zone = document.getElementById("drop-zone");
   const input = document.getElementById("file-input");
@@ -12,6 +16,10 @@
   const rows = table.querySelector("tbody");
   const empty = document.getElementById("empty");
   const listState = document.getElementById("list-state");
+  const IN_FLIGHT = new Set(table.dataset.inFlight.split(","));
+  const statusFilter = table.dataset.status ? table.dataset.status.split(",") : null;
+  const newestPage = table.dataset.newest === "true";
+  let updatedSince = table.dataset.updatedSince;
 
   let activeUploads = 0;
   let pollTimer = null;
@@ -193,8 +201,19 @@
     return td;
   }
 
+  function timeElement(iso) {
+    const time = document.createElement("time");
+    if (iso) {
+      time.dateTime = iso;
+    }
+    time.textContent = formatTime(iso);
+    return time;
+  }
+
   function documentRow(documentJson) {
     const tr = document.createElement("tr");
+    tr.dataset.name = documentJson.name;
+    tr.dataset.createdAt = documentJson.createdAt;
     const nameCell = document.createElement("div");
     const link = document.createElement("a");
     link.href = documentLink(documentJson.name);
@@ -217,31 +236,111 @@
       cell("Status", status),
       cell("Size", formatBytes(documentJson.sizeBytes), "number"),
       cell("Chunks", String(documentJson.chunkCount), "number"),
-      cell("Updated", formatTime(documentJson.updatedAt), "time"),
+      cell("Updated", timeElement(documentJson.updatedAt), "time"),
     );
     return tr;
   }
 
+  function shownRows() {
+    return Array.from(rows.querySelectorAll("tr[data-name]"));
+  }
+
+  function anythingInFlight() {
+    return shownRows().some((row) => IN_FLIGHT.has(row.querySelector(".status").textContent));
+  }
+
+  // A document this page does not show yet belongs at its top only on the newest page, when it is newer than
+  // every row there (one just uploaded) and passes the status filter.
+  function belongsAtTheTop(documentJson) {
+    if (!newestPage || (statusFilter && !statusFilter.includes(documentJson.status))) {
+      return false;
+    }
+    const first = rows.querySelector("tr[data-name]");
+    return !first || Date.parse(documentJson.createdAt) >= Date.parse(first.dataset.createdAt);
+  }
+
+  function apply(changed) {
+    const shown = new Map(shownRows().map((row) => [row.dataset.name, row]));
+    // Oldest first, so that each new one goes above the last.
+    for (const documentJson of changed.slice().reverse()) {
+      const row = shown.get(documentJson.name);
+      if (row) {
+        row.replaceWith(documentRow(documentJson));
+      } else if (belongsAtTheTop(documentJson)) {
+        rows.prepend(documentRow(documentJson));
+      }
+    }
+    const any = shownRows().length > 0;
+    table.hidden = !any;
+    empty.hidden = any;
+  }
+
+  function showCounts(counts, total) {
+    for (const element of document.querySelectorAll("[data-count]")) {
+      const name = element.dataset.count;
+      const count = name === "all" ? total : counts[name] || 0;
+      element.textContent = String(count);
+      if (name !== "all") {
+        element.parentElement.classList.toggle("none", count === 0);
+      }
+    }
+  }
+
+  // What changed since the last answer: GET /api/documents?updatedSince=, every page of it.
+  async function pollChanges() {
+    const changed = [];
+    let cursor = null;
+    let next = null;
+    let last = null;
+    for (let page = 0; page < MAX_POLL_PAGES; page += 1) {
+      const query = new URLSearchParams({ updatedSince, limit: String(POLL_LIMIT) });
+      if (cursor) {
+        query.set("cursor", cursor);
+      }
+      last = await callApi("GET", "/api/documents?" + query.toString());
+      next = next || last.nextUpdatedSince;
+      changed.push(...last.documents);
+      cursor = last.nextCursor;
+      if (!cursor) {
+        break;
+      }
+    }
+    if (cursor) {
+      window.location.reload(); // more changed than is worth patching in
+      return;
+    }
+    updatedSince = next;
+    apply(changed);
+    showCounts(last.counts, last.total);
+  }
+
+  function sayUpToDate() {
+    listState.textContent = "Up to date as of " + new Date().toLocaleTimeString() + ".";
+  }
+
+  function sayFollowing() {
+    listState.textContent = "Refreshing every 2 seconds while documents are being processed.";
+  }
+
   async function refresh() {
     window.clearTimeout(pollTimer);
-    let inFlight = false;
+    let again = false;
     try {
-      const { documents } = await callApi("GET", "/api/documents");
-      rows.replaceChildren(...documents.map(documentRow));
-      table.hidden = documents.length === 0;
-      empty.hidden = documents.length !== 0;
-      inFlight = documents.some((documentJson) => IN_FLIGHT.has(documentJson.status));
-      listState.textContent = inFlight
-        ? "Refreshing every 2 seconds while documents are being processed."
-        : "Up to date as of " + new Date().toLocaleTimeString() + ".";
+      await pollChanges();
+      again = anythingInFlight();
+      if (again) {
+        sayFollowing();
+      } else {
+        sayUpToDate();
+      }
     } catch (error) {
       if (error instanceof SignedOut) {
         return;
       }
-      inFlight = true;
+      again = true;
       listState.textContent = "Could not refresh the list (" + error.message + "); trying again.";
     }
-    if (inFlight || activeUploads > 0) {
+    if (again || activeUploads > 0) {
       pollTimer = window.setTimeout(refresh, POLL_MILLISECONDS);
     }
   }
@@ -270,5 +369,13 @@
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
 
-  refresh();
+  for (const time of rows.querySelectorAll("time[datetime]")) {
+    time.textContent = formatTime(time.dateTime);
+  }
+  if (anythingInFlight()) {
+    sayFollowing();
+    pollTimer = window.setTimeout(refresh, POLL_MILLISECONDS);
+  } else {
+    sayUpToDate();
+  }
 })();

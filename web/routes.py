@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from auth import accounts, throttling
 from auth.accounts import authenticate
 from documents import search_throttling
+from documents.listing import ListQuery, list_page
 from documents.models import DocumentStatus
 from documents.search import search_chunks
 from documents.service import DocumentNotFoundError, chunks_around, describe_document, named_document
@@ -22,12 +23,15 @@ from documents.uploads import upload_origin
 from http_plumbing.browser_security import page_security_headers
 from http_plumbing.errors import ApiError
 from settings import get_app_settings
+from timestamps import iso_utc
 from web.access import safe_next_path, sign_in_required
 
 blueprint = Blueprint("web", __name__)
 
 FIRST_CHUNKS = 5
 IN_FLIGHT = frozenset({DocumentStatus.QUEUED.value, DocumentStatus.PROCESSING.value})
+# What the documents page's links carry: the rest of GET /api/documents's parameters keep their defaults.
+LIST_PARAMETERS = ("status", "cursor")
 DEV_SERVER_URL = "http://localhost:8288"
 EXPIRED_FORM = "This form has expired or did not come from this site. Reload the page and try again."
 
@@ -80,9 +84,20 @@ def sign_out() -> BaseResponse:
 @blueprint.get("/documents")
 @sign_in_required
 def documents() -> str:
+    """A page of the list, rendered here so that paging and filtering are plain links; the script uploads
+    and, while something shown is in flight, asks GET /api/documents for what changed."""
     settings = get_app_settings()
+    chosen = {name: request.args[name] for name in LIST_PARAMETERS if request.args.get(name)}
+    page = list_page(current_user.id, ListQuery.parse(chosen))
     return render_template(
-        "documents.html", accepted_types=SUPPORTED_TYPES, max_document_bytes=settings.max_document_bytes
+        "documents.html",
+        accepted_types=SUPPORTED_TYPES,
+        max_document_bytes=settings.max_document_bytes,
+        page=page,
+        status=chosen.get("status"),
+        newest=chosen.get("cursor") is None,
+        updated_since=iso_utc(page.next_updated_since),
+        in_flight=sorted(IN_FLIGHT),
     )
 
 

@@ -49,7 +49,9 @@ def test_another_users_document_is_404_and_not_listed(app, client, event_api):
     bob_client = app.test_client()
     AuthActions(app, bob_client).login("bob@example.com")
     assert bob_client.get("/api/documents/alice-only.pdf").status_code == 404
-    assert bob_client.get("/api/documents").get_json() == {"documents": []}
+    listed = bob_client.get("/api/documents").get_json()
+    assert listed["documents"] == []
+    assert listed["total"] == 0
 
 
 def test_same_name_for_two_users_is_two_documents_in_two_folders(app, event_api):
