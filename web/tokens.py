@@ -1,4 +1,5 @@
-"""The Tokens page: create a personal API token (its secret shown once), see them, revoke one."""
+"""The Tokens page: create a personal API token (its secret shown once), see them, revoke one; the webhook's
+section (web/webhook_page.py) shares the page."""
 
 from __future__ import annotations
 
@@ -11,17 +12,28 @@ from auth.tokens import revoke_token as revoke_users_token
 from http_plumbing.errors import ApiError
 from web.access import sign_in_required
 from web.routes import blueprint
+from webhooks.service import find_webhook, recent_deliveries
 
 
-def _page(*, created: dict[str, object] | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    tokens = [token.to_json() for token in list_tokens(current_user.id)]
+def render_api_page(
+    *,
+    created: dict[str, object] | None = None,
+    webhook_secret: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The page, with a just-made token or webhook secret shown (this once) and an error said, if any."""
+    webhook = find_webhook(current_user.id)
     page = render_template(
         "tokens.html",
-        tokens=tokens,
+        tokens=[token.to_json() for token in list_tokens(current_user.id)],
         created=created,
         error=error,
         default_days=DEFAULT_EXPIRES_IN_DAYS,
         max_days=MAX_EXPIRES_IN_DAYS,
+        webhook=webhook.to_json() if webhook else None,
+        webhook_secret=webhook_secret,
+        deliveries=[delivery.to_json() for delivery in recent_deliveries(current_user.id)],
     )
     return page, status
 
@@ -29,7 +41,7 @@ def _page(*, created: dict[str, object] | None = None, error: str | None = None,
 @blueprint.get("/tokens")
 @sign_in_required
 def tokens() -> tuple[str, int]:
-    return _page()
+    return render_api_page()
 
 
 @blueprint.post("/tokens")
@@ -44,14 +56,14 @@ def create_token_submit() -> tuple[str, int]:
         name, expires_in_days = parse_token_request(request.form.get("name"), days)
     except ApiError as error:
         message = error.message.replace("expiresInDays", "Expires in days").replace("name must", "Name must")
-        return _page(error=message, status=400)
+        return render_api_page(error=message, status=400)
     # Answered with the page itself, not a redirect: the secret is in this answer only (no-store).
-    return _page(created=create_token(current_user.id, name, expires_in_days).to_json(), status=201)
+    return render_api_page(created=create_token(current_user.id, name, expires_in_days).to_json(), status=201)
 
 
 @blueprint.post("/tokens/<int:token_id>/revoke")
 @sign_in_required
 def revoke_token(token_id: int) -> BaseResponse | tuple[str, int]:
     if not revoke_users_token(current_user.id, token_id):
-        return _page(error="You have no such token; it may have been revoked already.", status=404)
+        return render_api_page(error="You have no such token; it may have been revoked already.", status=404)
     return redirect(url_for("web.tokens"))

@@ -15,7 +15,7 @@ def test_a_person_creates_a_token_a_script_uses_it_and_the_person_revokes_it(pag
     page.goto(web_stack.server.url)
     sign_in(page, web_stack)
     page.get_by_role("link", name="Tokens").click()
-    expect(page.get_by_role("heading", name="Tokens", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Tokens and webhook")).to_be_visible()
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
 
     page.get_by_label("Name").fill("nightly backup")
@@ -35,3 +35,17 @@ def test_a_person_creates_a_token_a_script_uses_it_and_the_person_revokes_it(pag
     page.get_by_role("button", name="Revoke nightly backup").click()
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
     assert httpx.get(f"{web_stack.server.url}/api/documents", headers=script).status_code == 401
+
+
+def test_a_person_sets_a_webhook_and_sees_its_secret_once(page: Page, web_stack: WebStack):
+    page.goto(f"{web_stack.server.url}/tokens")
+    sign_in(page, web_stack)
+    page.get_by_label("Webhook URL").fill("https://hooks.example.com/documents")
+    page.get_by_role("button", name="Set webhook").click()
+    expect(page.get_by_role("textbox", name="Signing secret")).to_have_value(re.compile(r"^whsec_"))
+    expect(page.get_by_text("Nothing sent yet.")).to_be_visible()
+    screenshot(page, "webhook-set")
+    page.get_by_role("button", name="Roll secret").click()
+    expect(page.get_by_role("textbox", name="Signing secret")).to_have_value(re.compile(r"^whsec_"))
+    page.get_by_role("button", name="Remove webhook").click()
+    expect(page.get_by_role("button", name="Set webhook")).to_be_visible()

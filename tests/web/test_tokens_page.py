@@ -70,3 +70,24 @@ def test_the_tokens_page_needs_sign_in(client):
     response = client.get("/tokens")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_a_webhook_set_on_the_page_shows_its_secret_once(client, user_id):
+    sign_in(client)
+    form = {"url": "https://hooks.example.com/in", "csrf_token": csrf_token(client, "/tokens")}
+    response = client.post("/webhook", data=form)
+    assert response.status_code == 200
+    secret = re.search(r'value="(whsec_[A-Za-z0-9+/=]+)"', response.get_data(as_text=True))
+    assert secret, "no signing secret on the page"
+    later = client.get("/tokens").get_data(as_text=True)
+    assert "https://hooks.example.com/in" in later
+    assert secret.group(1) not in later
+    assert "Nothing sent yet" in later
+
+
+def test_a_webhook_url_the_guard_refuses_is_said_on_the_page(client, user_id):
+    sign_in(client)
+    form = {"url": "https://169.254.169.254/latest", "csrf_token": csrf_token(client, "/tokens")}
+    response = client.post("/webhook", data=form)
+    assert response.status_code == 400
+    assert "private, loopback or link-local" in response.get_data(as_text=True)
