@@ -22,6 +22,8 @@ class Received:
 class Receiver:
     url: str = ""
     status: int = 204
+    # Answered first, one per request, before `status`: [503, 503] fails two deliveries.
+    answers: list[int] = field(default_factory=list)
     location: str | None = None
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -40,7 +42,8 @@ def webhook_receiver() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with receiver.lock:
                 receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(receiver.status)
+                status = receiver.answers.pop(0) if receiver.answers else receiver.status
+            self.send_response(status)
             if receiver.location:
                 self.send_header("Location", receiver.location)
             self.send_header("Content-Length", "0")
