@@ -11,7 +11,6 @@ so an earlier step's output only chooses a branch; what is stored comes from S3 
 
 from __future__ import annotations
 
-import functools
 import logging
 import tempfile
 from pathlib import Path
@@ -32,12 +31,12 @@ from documents.storage import (
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
 from inngest_functions.refusals import Refusal
+from inngest_functions.webhook_steps import notify_webhook, notify_webhook_of_failure
 from processing.chunking import chunking_fingerprint
 from processing.errors import DocumentRefusedError
 from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
-from webhooks.service import has_webhook, notify_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -69,22 +68,6 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         return outcome
 
     return process_document
-
-
-def notify_webhook(ctx: inngest.ContextSync, uploaded: DocumentUploaded, run_id: str, *, last_attempt: bool) -> None:
-    """Tell the owner's webhook how the document ended, in a step of its own: Inngest retries a failed
-    delivery with its backoff and never re-runs the extraction for it. Users without a webhook
-    get no step, and their runs no extra trip through the server's queue."""
-    if not has_webhook(uploaded.user_id):
-        return
-    # One message id per run: a receiver sees the same id on every retry of the delivery.
-    ctx.step.run(
-        "notify-webhook",
-        functools.partial(notify_outcome, last_attempt=last_attempt),
-        uploaded.document_id,
-        f"msg_{run_id}",
-        ctx.attempt,
-    )
 
 
 def checked_document(uploaded: DocumentUploaded) -> Document:
@@ -249,8 +232,7 @@ def record_failure(ctx: inngest.ContextSync) -> None:
         logger.error("run %s failed on a malformed event; no document to mark", failed_run_id)
         return
     if _mark_failed(ctx, uploaded) and isinstance(failed_run_id, str):
-        # The failure handler is never retried (the SDK gives it no retries): one delivery attempt.
-        notify_webhook(ctx, uploaded, failed_run_id, last_attempt=True)
+        notify_webhook_of_failure(ctx, uploaded, failed_run_id, retries=get_app_settings().function_retries)
 
 
 def _mark_failed(ctx: inngest.ContextSync, uploaded: DocumentUploaded) -> bool:
