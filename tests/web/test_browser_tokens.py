@@ -1,4 +1,5 @@
-"""A person in Chromium makes an API token on the Tokens page, a script uses it, and the person revokes it."""
+"""A person in Chromium makes an API token on the Tokens page, a script uses it, the person revokes it,
+then sets a webhook, rolls its secret and removes it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.web.conftest import WebStack, screenshot
 from tests.web.test_browser import sign_in
 
 
-def test_a_person_creates_a_token_a_script_uses_it_and_the_person_revokes_it(page: Page, web_stack: WebStack):
+def test_a_person_manages_a_token_a_script_uses_and_a_webhook(page: Page, web_stack: WebStack):
     page.goto(web_stack.server.url)
     sign_in(page, web_stack)
     page.get_by_role("link", name="Tokens").click()
@@ -36,10 +37,7 @@ def test_a_person_creates_a_token_a_script_uses_it_and_the_person_revokes_it(pag
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
     assert httpx.get(f"{web_stack.server.url}/api/documents", headers=script).status_code == 401
 
-
-def test_a_person_sets_a_webhook_and_sees_its_secret_once(page: Page, web_stack: WebStack):
-    page.goto(f"{web_stack.server.url}/tokens")
-    sign_in(page, web_stack)
+    # One browser session for the webhook section too: each stack costs seconds to start.
     page.get_by_label("Webhook URL").fill("https://hooks.example.com/documents")
     page.get_by_role("button", name="Set webhook").click()
     expect(page.get_by_role("textbox", name="Signing secret")).to_have_value(re.compile(r"^whsec_"))
