@@ -55,6 +55,9 @@ def parse_webhook_url(url: object, *, require_https: bool) -> WebhookTarget:
         raise WebhookUrlError(f"url must be at most {MAX_URL_LENGTH} characters")
     if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in url):
         raise WebhookUrlError("url must not contain spaces or control characters")
+    if not url.isascii():
+        # The Host header and the name resolved must be the same ASCII name.
+        raise WebhookUrlError("url must be ASCII: write an international domain name as xn--…, and escape the path")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -49,7 +49,7 @@ def post_webhook(
             ) as response,
         ):
             pass
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
         return Outcome(delivered=False, error=f"{type(error).__name__}: could not reach {target.host_header}")
     if response.is_success:
         return Outcome(delivered=True, status_code=response.status_code)

@@ -98,6 +98,8 @@ def test_a_host_that_does_not_resolve_is_refused():
         ("https://exa mple.com/", "spaces or control characters"),
         ("https://example.com/\r\nX-Injected: 1", "spaces or control characters"),
         ("https://example.com/#x", "fragment"),
+        ("https://exämple.com/", "must be ASCII"),
+        ("https://example.com/\u202eevil", "must be ASCII"),
         ("https://example.com/" + "a" * 2050, "at most 2048"),
     ],
 )

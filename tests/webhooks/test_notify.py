@@ -10,8 +10,9 @@ from standardwebhooks import Webhook
 from documents.models import Document, DocumentStatus
 from extensions import db
 from settings import get_app_settings
-from tests.conftest import create_user
+from tests.conftest import create_user, free_port
 from tests.support.webhook_receiver import webhook_receiver
+from webhooks.models import Webhook as WebhookRow
 from webhooks.models import WebhookDelivery
 from webhooks.service import KEPT_DELIVERIES, WebhookDeliveryFailedError, notify_outcome, set_webhook
 
@@ -121,3 +122,14 @@ def test_only_the_last_twenty_deliveries_are_kept(local_app, receiver):
     assert len(kept) == KEPT_DELIVERIES
     assert kept[-1]["id"] == f"msg_run{KEPT_DELIVERIES + 2}"
     assert json.dumps(kept)  # JSON as the API shows it
+
+
+def test_a_receiver_that_is_not_listening_is_a_failed_delivery(local_app, receiver):
+    document_id, _ = processed_document(local_app, receiver)
+    with local_app.app_context():
+        webhook = db.session.scalar(db.select(WebhookRow))
+        webhook.url = f"http://127.0.0.1:{free_port()}/hooks"
+        db.session.commit()
+        result = notify_outcome(document_id, "msg_run1", 3, last_attempt=True)
+    assert result["status"] == "failed"
+    assert "could not reach 127.0.0.1" in deliveries(local_app)[0]["error"]
