@@ -18,6 +18,7 @@ import http_plumbing
 import inngest_functions
 import outbox
 import web
+import webhooks
 from extensions import csrf, db, ensure_sqlite_directory, limiter, login_manager, migrate
 from http_plumbing.request_ids import LOG_FORMAT, RequestIdFilter
 from settings import AppSettings, load_settings
@@ -26,7 +27,9 @@ MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
 # JSON only and same-origin checked (http_plumbing), so a form on another site cannot post to them:
 # exempt from the CSRF tokens the pages' forms carry.
-JSON_BLUEPRINTS = (auth.blueprint, documents.blueprint)
+JSON_BLUEPRINTS = (auth.blueprint, auth.tokens_blueprint, documents.blueprint, webhooks.blueprint)
+# The /api/* blueprints, where `Authorization: Bearer <token>` signs a request in (auth/bearer.py).
+TOKEN_BLUEPRINTS = (auth.tokens_blueprint, documents.blueprint, webhooks.blueprint)
 # Every blueprint, each called by browsers with the session cookie (/api/inngest is Inngest's, apart).
 BLUEPRINTS = (*JSON_BLUEPRINTS, web.blueprint)
 
@@ -63,6 +66,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     login_manager.init_app(app)
+    auth.bearer.init_app(app, [blueprint.name for blueprint in TOKEN_BLUEPRINTS])
     limiter.init_app(app)
     csrf.init_app(app)
     http_plumbing.init_app(app, settings, browser_blueprints=[blueprint.name for blueprint in BLUEPRINTS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auth.bearer import signs_in_with_token
 from auth.models import User, find_user_by_session_id
 from extensions import login_manager
 from http_plumbing.errors import ApiError
@@ -10,6 +11,8 @@ from http_plumbing.errors import ApiError
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     # `user_id` is User.get_id(), "id:session_token": None (signed out) when the token no longer matches.
+    if signs_in_with_token():
+        return None  # the request loader signs it in with its bearer token, whatever cookie it also carries
     return find_user_by_session_id(user_id)
 
 

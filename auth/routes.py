@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user
 
 from auth import throttling
 from auth.accounts import authenticate, change_password, sign_out
+from auth.bearer import password_session_required
 from auth.models import User
 from http_plumbing.errors import ApiError
 from http_plumbing.request_json import json_object
@@ -36,6 +37,7 @@ def logout() -> Response:
 
 
 @blueprint.post("/password")
+@password_session_required("change the password")
 @login_required
 @throttling.per_address
 @throttling.per_account_signed_in

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
+from http_plumbing.authorization import carries_bearer_token
 from http_plumbing.errors import ApiError
 from settings import AppSettings
 
@@ -93,6 +94,8 @@ def register_web_security(app: Flask, settings: AppSettings, browser_blueprints:
         # same-site attackers (a sibling subdomain) and browsers that ignore SameSite.
         if request.blueprint not in browser_blueprints or request.method not in STATE_CHANGING_METHODS:
             return
+        if carries_bearer_token():
+            return  # a token, not the cookie: nothing ambient for another site to ride on
         sec_fetch_site, origin = request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin")
         if is_cross_site(
             sec_fetch_site=sec_fetch_site, origin=origin, own_origin=settings.app_origin or request.host_url

@@ -31,6 +31,7 @@ from documents.storage import (
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
 from inngest_functions.refusals import Refusal
+from inngest_functions.webhook_steps import notify_webhook, notify_webhook_of_failure
 from processing.chunking import chunking_fingerprint
 from processing.errors import ContentMismatchError, DocumentRefusedError
 from processing.storing import replace_chunks
@@ -62,9 +63,9 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         uploaded = DocumentUploaded.from_event(ctx.event)
         # Two steps, so two trips through the server's queue: each trip waits for its tick.
         checked = ctx.step.run("check-object", check_object, uploaded, ctx.run_id)
-        if checked["unchanged"]:
-            return checked
-        return ctx.step.run("extract-and-store", extract_and_store, uploaded)
+        outcome = checked if checked["unchanged"] else ctx.step.run("extract-and-store", extract_and_store, uploaded)
+        notify_webhook(ctx, uploaded, ctx.run_id, last_attempt=ctx.attempt >= settings.function_retries)
+        return outcome
 
     return process_document
 
@@ -226,22 +227,29 @@ def record_failure(ctx: inngest.ContextSync) -> None:
     never written, since in development anyone on the machine can send it one.
     """
     original = ctx.event.data.get("event")
-    error = ctx.event.data.get("error")
     failed_run_id = ctx.event.data.get("run_id")
     try:
         uploaded = DocumentUploaded.model_validate(original.get("data") if isinstance(original, dict) else None)
     except ValueError:
         logger.error("run %s failed on a malformed event; no document to mark", failed_run_id)
         return
+    if _mark_failed(ctx, uploaded) and isinstance(failed_run_id, str):
+        notify_webhook_of_failure(ctx, uploaded, failed_run_id, retries=get_app_settings().function_retries)
+
+
+def _mark_failed(ctx: inngest.ContextSync, uploaded: DocumentUploaded) -> bool:
+    """Mark the document failed unless a refusal did already; whether the failure is this run's to tell."""
+    error = ctx.event.data.get("error")
+    failed_run_id = ctx.event.data.get("run_id")
+    document = db.session.get(Document, uploaded.document_id)
+    if document is None or mismatched_fields(document, uploaded):
+        return False  # nothing of ours, or a forged event: it must not touch the row
     refusal = Refusal.of(error)
     if refusal is not None:
         logger.info("run %s of document %s was refused: %s", failed_run_id, uploaded.document_id, refusal.value)
-        return
-    document = db.session.get(Document, uploaded.document_id)
-    if document is None or mismatched_fields(document, uploaded):
-        return  # nothing of ours, or a forged event: it must not touch the row
+        return document.status == DocumentStatus.FAILED.value and document.run_id == failed_run_id
     if document.status == DocumentStatus.PROCESSING.value and document.run_id not in (None, failed_run_id):
-        return  # a newer run owns the document now
+        return False  # a newer run owns the document now
     # Anything else may name internal hosts or paths, so it stays in the log.
     if isinstance(error, dict):
         logger.error("processing failed: %s: %s", error.get("name"), error.get("message"))
@@ -252,3 +260,4 @@ def record_failure(ctx: inngest.ContextSync) -> None:
     document.run_id = failed_run_id if isinstance(failed_run_id, str) else document.run_id
     db.session.commit()
     logger.info("document %s failed: %s", document.id, document.error)
+    return True

@@ -111,6 +111,12 @@ class AppSettings(BaseSettings):
     # Distinct words a query may have (repeats count once).
     search_max_words: int = Field(default=10, ge=1, le=50)
 
+    # Webhooks (webhooks/). Private, loopback, link-local and metadata addresses are refused unless
+    # this is set: for development and tests, where the receiver runs on this machine.
+    webhook_allow_private: bool = False
+    # How long one delivery may take, connect to answer; a slow receiver is retried by Inngest.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
     # HTTP.
     max_content_length: int = Field(default=64 * 1024, ge=1024)
     # The origin browsers call us from (scheme://host[:port]); unset: this request's own.

@@ -132,6 +132,8 @@ def running_stack(
         "CHUNK_SIZE": 200,
         "CHUNK_OVERLAP": 20,
         "OUTBOX_RELAY_INTERVAL_SECONDS": 0.5,
+        # Webhook receivers in these tests listen on loopback.
+        "WEBHOOK_ALLOW_PRIVATE": True,
     }
     if mode == "start":
         settings.update(INNGEST_SIGNING_KEY=server.prefixed_signing_key, INNGEST_EVENT_KEY=server.event_key)

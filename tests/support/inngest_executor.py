@@ -79,6 +79,11 @@ def execute(
                     stack.append(operation["id"])
                     run.step_names.append(operation["displayName"])
                     run.attempts = 0
+                elif operation["op"] == "Sleep":
+                    # Slept at once: the executor here keeps no clock.
+                    run.steps[operation["id"]] = {"data": None}
+                    stack.append(operation["id"])
+                    run.step_names.append(operation["displayName"])
                 elif operation["op"] == "StepError":
                     if run.no_retry or run.attempts + 1 >= max_attempts:
                         run.steps[operation["id"]] = {"error": operation["error"]}
