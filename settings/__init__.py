@@ -181,7 +181,8 @@ class AppSettings(BaseSettings):
             return self
         missing = [
             language
-            for language in self.ocr_language_codes
+            # osd tells which way up a scan is.
+            for language in [*self.ocr_language_codes, "osd"]
             if not (self.ocr_tessdata_dir / f"{language}.traineddata").is_file()
         ]
         if missing:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
 from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.ocr.merging import with_ocr_pages
 from processing.readers.csv_table import read_csv
 from processing.readers.email_message import read_eml
 from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
+from processing.readers.image import read_image
 from processing.readers.markdown_text import read_markdown
 from processing.readers.open_document import read_odp, read_ods, read_odt
 from processing.readers.pdf import read_pdf
@@ -39,12 +41,19 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".eml": read_eml,
     ".csv": read_csv,
     ".rtf": read_rtf,
+    ".png": read_image,
+    ".jpg": read_image,
+    ".jpeg": read_image,
+    ".tif": read_image,
+    ".tiff": read_image,
+    ".webp": read_image,
 }
 
 
-def read_blocks(path: Path, kind: str) -> Iterator[Block]:
+def read_blocks(path: Path, kind: str, ocr_text: Mapping[int, str] | None = None) -> Iterator[Block]:
     """The blocks of the document at `path`, read as `kind` (its lower-case extension, as
-    `documents.types.document_type` gives it), in reading order.
+    `documents.types.document_type` gives it), in reading order; each page in `ocr_text` (1-based) is
+    the text OCR read on it instead of the file's own.
 
     DocumentRefusedError when the type is not supported, the file cannot be read as its type, or it holds
     no text at all (raised once the reader is done, after any blocks it yielded: there are none then).
@@ -55,7 +64,10 @@ def read_blocks(path: Path, kind: str) -> Iterator[Block]:
             f"files of type {kind or '(none)'!r} are not supported; use one of {', '.join(SUPPORTED_TYPES)}"
         )
     any_text = False
-    for block in reader(path):
+    blocks = reader(path)
+    if ocr_text:
+        blocks = with_ocr_pages(blocks, ocr_text)
+    for block in blocks:
         any_text = True
         yield block
     if not any_text:

@@ -45,7 +45,7 @@ def read_pdf(path: Path) -> Iterator[Block]:
     """One block per page (cut at whitespace when long), `page` the 1-based physical page, `section` the
     outline path of the last bookmark on or before the page. A page PDFium cannot load is skipped."""
     with PDFIUM:
-        document = _open(path)
+        document = open_pdf(path)
     try:
         with PDFIUM:
             page_count = len(document)
@@ -56,7 +56,7 @@ def read_pdf(path: Path) -> Iterator[Block]:
             with PDFIUM:
                 if index and index % PAGES_PER_OPEN == 0:
                     document.close()
-                    document = _open(path)
+                    document = open_pdf(path)
                 text = _page_text(document, index)
             for piece in cut_at_whitespace(text):
                 yield Block(piece, BlockKind.PARAGRAPH, index + 1, section)
@@ -65,7 +65,7 @@ def read_pdf(path: Path) -> Iterator[Block]:
             document.close()
 
 
-def _open(path: Path) -> Any:
+def open_pdf(path: Path) -> Any:
     try:
         # An owner password alone (an empty user password) restricts editing, not reading: PDFium opens it.
         return pypdfium2.PdfDocument(path)
