@@ -11,3 +11,4 @@ class DocumentRefusedError(Exception):
 
 
 NO_TEXT = "no text could be extracted (a scanned PDF needs OCR first)"
+NO_TEXT_AFTER_OCR = "no text could be extracted: OCR found no words on its pages"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from documents.types import SUPPORTED_TYPES
 from processing.blocks import Block
-from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.errors import NO_TEXT, NO_TEXT_AFTER_OCR, DocumentRefusedError
 from processing.ocr.merging import with_ocr_pages
 from processing.readers.csv_table import read_csv
 from processing.readers.email_message import read_eml
@@ -71,4 +71,4 @@ def read_blocks(path: Path, kind: str, ocr_text: Mapping[int, str] | None = None
         any_text = True
         yield block
     if not any_text:
-        raise DocumentRefusedError(NO_TEXT)
+        raise DocumentRefusedError(NO_TEXT_AFTER_OCR if ocr_text else NO_TEXT)

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from processing.blocks import Block
-from processing.errors import DocumentRefusedError
+from processing.errors import NO_TEXT_AFTER_OCR, DocumentRefusedError
 from processing.ocr.engine import OcrOptions, page_reader
 from processing.ocr.scan import page_images, plan_ocr
 from processing.readers import read_blocks
@@ -180,3 +180,11 @@ def test_an_image_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path)
     assert str(refused.value) == (
         f"the image is too large to read: {side} x {side} pixels, the limit is {MAX_IMAGE_PIXELS:,} pixels a page"
     )
+
+
+def test_an_image_without_words_is_refused_as_having_no_text_after_ocr(tmp_path):
+    path = tmp_path / "blank.png"
+    Image.new("L", (120, 80), 255).save(path)
+    with pytest.raises(DocumentRefusedError) as refused:
+        ocr_blocks(path, ".png", options())
+    assert str(refused.value) == NO_TEXT_AFTER_OCR
