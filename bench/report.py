@@ -109,6 +109,8 @@ def table(results: dict[str, Any]) -> str:
         "chunking_memory",
         "pdf_speed",
         "pdf_speed_overall",
+        "ocr_bindings",
+        "ocr_scan",
         "outage",
         "latency",
         "latency_pdf",

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, report
+from bench import accept, chunking, memory, ocr_speed, outage, pdf_latency, pdf_speed, processing, report
 from bench.corpus import CorpusDocument, make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -69,7 +69,7 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--sections",
-        default="chunking,pdf-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
+        default="chunking,pdf-speed,ocr-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
     )
     return parser.parse_args()
 
@@ -96,7 +96,11 @@ def main() -> None:
         print("0b. PDF extraction: our reader against poppler's pdftotext on the same files, alternated")
         results.update(pdf_speed.measure(quick))
         save(arguments.results, results)
-    if not sections - {"chunking", "pdf-speed"}:
+    if "ocr-speed" in sections:
+        print("0c. OCR: seconds per page for tesserocr and pytesseract, and a 20-page scan read as the steps read it")
+        results.update(ocr_speed.measure(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking", "pdf-speed", "ocr-speed"}:
         print(report.table(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
