@@ -14,16 +14,20 @@ import json
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytesseract
 import tesserocr  # type: ignore[import-untyped]
 from PIL import Image
 
+from bench.processing import TERMINAL, statuses
 from processing.ocr.engine import OcrOptions, page_reader
 from processing.ocr.scan import page_images, plan_ocr
 from settings import DEBIAN_TESSDATA_DIR
+from tests.support.polling import wait_until
 from tests.support.scans import rasterised_page, scanned_pdf
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -89,6 +93,55 @@ def scan(pages: int, dpi: int) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "s/page": round(seconds / len(plan.pages), 2),
         "characters": characters,
+    }
+
+
+def write_scan(path: Path, pages: int, dpi: int) -> Path:
+    """A scanned PDF of `pages` pages (the corpus PDF's four pages in turn, rasterised at `dpi`) at `path`."""
+    path.write_bytes(scanned_pdf([rasterised_page(dpi, page=1 + index % 4) for index in range(pages)], dpi))
+    return path
+
+
+def end_to_end(database_app: Any, app: Any, cookie: str, name: str, path: Path, dpi: int) -> dict[str, Any]:
+    """The scan at `path`, already in S3 as `name`, posted and followed to a final status through the Inngest
+    server; then the same file read in this process as the steps read it, for the ratio of the two."""
+    with httpx.Client(base_url=app.url, headers={"Cookie": cookie}, timeout=60) as client:
+        started = time.perf_counter()
+        response = client.post("/api/route", json={"documentName": name})
+        assert response.status_code in (200, 202), response.text
+        wait_until(partial(_terminal, database_app, name), f"{name} processed", timeout=3600, interval=0.05)
+        seconds = time.perf_counter() - started
+    row = statuses(database_app, [name])[name]
+    alone = _read_in_process(path, dpi)
+    pages = alone["pages"]
+    return {
+        "pages": pages,
+        "dpi": dpi,
+        "status": row.status,
+        "end to end s": round(seconds, 1),
+        "end to end s/page": round(seconds / pages, 2),
+        "in process s": alone["seconds"],
+        "end to end / in process": round(seconds / alone["seconds"], 2),
+    }
+
+
+def _terminal(database_app: Any, name: str) -> bool:
+    row = statuses(database_app, [name]).get(name)
+    return row is not None and row.status in TERMINAL
+
+
+def _read_in_process(path: Path, dpi: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    plan = plan_ocr(path, ".pdf", 200)
+    with page_reader(options(dpi)) as reader:
+        read = [reader.read(page, image) for page, image in page_images(path, ".pdf", plan.pages, dpi)]
+    seconds = time.perf_counter() - started
+    return {
+        "pages": len(plan.pages),
+        "dpi": dpi,
+        "seconds": round(seconds, 1),
+        "s/page": round(seconds / len(plan.pages), 2),
+        "characters": sum(len(reading.text) for reading in read),
     }
 
 

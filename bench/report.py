@@ -114,6 +114,7 @@ def table(results: dict[str, Any]) -> str:
         "outage",
         "latency",
         "latency_pdf",
+        "latency_ocr",
         "processing",
         "steps",
         "memory",

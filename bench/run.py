@@ -153,7 +153,7 @@ def main() -> None:
                 print(rows[-1])
             results["outage"] = rows
 
-        if sections & {"latency", "latency-pdf", "processing", "memory"}:
+        if sections & {"latency", "latency-pdf", "latency-ocr", "processing", "memory"}:
             # A fresh server (the dev server keeps its state in memory): the events of the
             # ladder, stored while no function was registered, must not become runs now.
             server.stop()
@@ -172,6 +172,17 @@ def main() -> None:
                 database_app, app, cookie, [f"{prefix}/{small[0].name}" for prefix in names]
             )
             print(results["latency"])
+
+        if "latency-ocr" in sections:
+            pages = 2 if quick else ocr_speed.SCAN_PAGES
+            print(f"4c. latency to processed: a {pages}-page scan at {ocr_speed.DPI} dpi, OCR four pages a step")
+            scan_path = ocr_speed.write_scan(work / "scan.pdf", pages, ocr_speed.DPI)
+            scan = CorpusDocument(name=scan_path.name, path=scan_path, size=scan_path.stat().st_size)
+            processing.upload(s3_endpoint, BUCKET, user[0], "latency-ocr", [scan])
+            results["latency_ocr"] = ocr_speed.end_to_end(
+                database_app, app, cookie, f"latency-ocr/{scan.name}", scan_path, ocr_speed.DPI
+            )
+            print(results["latency_ocr"])
 
         if "latency-pdf" in sections:
             print(f"4b. latency to processed: {GEOTOPO.name}, one at a time, against pdftotext on the same file")
