@@ -20,7 +20,7 @@ import inngest
 
 from documents.events import DocumentUploaded
 from documents.models import Document, DocumentStatus
-from documents.storage import ObjectMissingError, get_s3_client, head_object
+from documents.storage import DownloadedObject, ObjectMissingError, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
 from inngest_functions.document_row import (
@@ -35,7 +35,7 @@ from inngest_functions.document_row import (
 from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
 from processing.chunking import chunking_fingerprint
-from processing.errors import DocumentRefusedError
+from processing.errors import DocumentRefusedError, ScannedPageError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
@@ -72,7 +72,7 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         if checked["unchanged"]:
             return checked
         extracted = ctx.step.run("extract-and-store", extract_and_store, uploaded, ocr)
-        if ocr is None or not extracted.get("ocrPages"):
+        if ocr is None or "ocrPages" not in extracted:
             return extracted
         # One batch after another, never at once: a run holds one of its user's slots however long its scan.
         for step_id, pages in page_batches(extracted["ocrPages"]):
@@ -149,24 +149,46 @@ def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None)
             return _record_unchanged(document, downloaded.etag)
         # The type was checked when the object was looked up; here it only picks the reader.
         kind = document_type(document.name)
+        if ocr is None or kind not in OCR_TYPES:
+            return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=False)
+        # A PDF is read once, as text, up to the first page only OCR can read (most PDFs have none); then
+        # its plan (and an image's) takes a second look at every page.
+        if kind == ".pdf":
+            try:
+                return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
+            except ScannedPageError:
+                pass
         try:
-            if ocr is not None and kind in OCR_TYPES:
-                plan = plan_ocr(path, kind, ocr.max_pages)
-                if plan.pages:
-                    start_reading(document, plan, downloaded.sha256)
-                    return {"ocrPages": list(plan.pages), "pageCount": plan.page_count}
-            replace_chunks(
-                document,
-                path,
-                kind,
-                etag=downloaded.etag,
-                content_hash=downloaded.sha256,
-                chunk_size=uploaded.chunk_size,
-                chunk_overlap=uploaded.chunk_overlap,
-            )
+            plan = plan_ocr(path, kind, ocr.max_pages)
         except DocumentRefusedError as error:
-            # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+        start_reading(document, plan, downloaded.sha256)
+        return {"ocrPages": list(plan.pages), "pageCount": plan.page_count}
+
+
+def _store(
+    document: Document,
+    uploaded: DocumentUploaded,
+    path: Path,
+    kind: str,
+    downloaded: DownloadedObject,
+    *,
+    stop_at_scanned_page: bool,
+) -> dict[str, Any]:
+    try:
+        replace_chunks(
+            document,
+            path,
+            kind,
+            etag=downloaded.etag,
+            content_hash=downloaded.sha256,
+            chunk_size=uploaded.chunk_size,
+            chunk_overlap=uploaded.chunk_overlap,
+            stop_at_scanned_page=stop_at_scanned_page,
+        )
+    except DocumentRefusedError as error:
+        # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
+        raise refuse(document, Refusal.UNREADABLE, str(error)) from None
     return summary(document)
 
 

@@ -55,6 +55,7 @@ def replace_chunks(
     chunk_overlap: int,
     ocr_text: Mapping[int, str] | None = None,
     failed_pages: Sequence[dict[str, object]] = (),
+    stop_at_scanned_page: bool = False,
 ) -> None:
     """Replace `document`'s chunks with those of the file at `path` (read as `kind`) and mark it processed.
 
@@ -63,8 +64,9 @@ def replace_chunks(
     back and the old chunks stand whole. The chunks stream from the reader to the database a
     batch at a time, so the document's text is never held whole. `ocr_text` is the text OCR read on
     the pages it names, `failed_pages` those it could not read; the page texts go in the same transaction.
+    `stop_at_scanned_page`: a PDF page only OCR can read raises ScannedPageError, and nothing is stored.
     """
-    blocks = _CountedText(read_blocks(path, kind, ocr_text))
+    blocks = _CountedText(read_blocks(path, kind, ocr_text, stop_at_scanned_page=stop_at_scanned_page))
     drafts = chunk_blocks(blocks, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     rows = (
         {

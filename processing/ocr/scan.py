@@ -13,15 +13,10 @@ from PIL import Image
 
 from processing.errors import DocumentRefusedError
 from processing.readers.image import IMAGE_TYPES, MAX_IMAGE_PIXELS, decoded, frame_count, frames, opened_image
-from processing.readers.pdf import PDFIUM, open_pdf
+from processing.readers.pdf import PDFIUM, normalise, open_pdf, text_is_sparse
 
 # Types some of whose pages may need OCR.
 OCR_TYPES = IMAGE_TYPES | {".pdf"}
-
-# A page with fewer visible characters than this per square inch (and under MIN_TEXT_CHARS) has no usable
-# text layer: a scan, perhaps with a stamped page number or a scanner's header line.
-MIN_CHARS_PER_SQUARE_INCH = 0.25
-MIN_TEXT_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -91,14 +86,14 @@ def _sparse_pdf_pages(path: Path) -> tuple[int, ...]:
         document = open_pdf(path)
         try:
             for index in range(len(document)):
-                if _text_is_sparse(document, index):
+                if _page_is_scanned(document, index):
                     sparse.append(index + 1)
         finally:
             document.close()
     return tuple(sparse)
 
 
-def _text_is_sparse(document: Any, index: int) -> bool:
+def _page_is_scanned(document: Any, index: int) -> bool:
     try:
         page = document[index]
     except pypdfium2.PdfiumError:
@@ -107,15 +102,14 @@ def _text_is_sparse(document: Any, index: int) -> bool:
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            visible = sum(not character.isspace() for character in textpage.get_text_range())
+            text = textpage.get_text_range()
         finally:
             textpage.close()
     except pypdfium2.PdfiumError:
-        visible = 0
+        return False
     finally:
         page.close()
-    square_inches = (width / 72) * (height / 72)
-    return bool(visible < max(MIN_TEXT_CHARS, MIN_CHARS_PER_SQUARE_INCH * square_inches))
+    return text_is_sparse(normalise(text), width, height)
 
 
 def _render_pdf_page(document: Any, index: int, dpi: int) -> Image.Image:

@@ -50,10 +50,13 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
 }
 
 
-def read_blocks(path: Path, kind: str, ocr_text: Mapping[int, str] | None = None) -> Iterator[Block]:
+def read_blocks(
+    path: Path, kind: str, ocr_text: Mapping[int, str] | None = None, *, stop_at_scanned_page: bool = False
+) -> Iterator[Block]:
     """The blocks of the document at `path`, read as `kind` (its lower-case extension, as
     `documents.types.document_type` gives it), in reading order; each page in `ocr_text` (1-based) is
-    the text OCR read on it instead of the file's own.
+    the text OCR read on it instead of the file's own. With `stop_at_scanned_page`, a PDF page without a
+    usable text layer raises ScannedPageError (processing.errors) where it is met.
 
     DocumentRefusedError when the type is not supported, the file cannot be read as its type, or it holds
     no text at all (raised once the reader is done, after any blocks it yielded: there are none then).
@@ -64,7 +67,7 @@ def read_blocks(path: Path, kind: str, ocr_text: Mapping[int, str] | None = None
             f"files of type {kind or '(none)'!r} are not supported; use one of {', '.join(SUPPORTED_TYPES)}"
         )
     any_text = False
-    blocks = reader(path)
+    blocks = read_pdf(path, stop_at_scanned_page=True) if stop_at_scanned_page and kind == ".pdf" else reader(path)
     if ocr_text:
         blocks = with_ocr_pages(blocks, ocr_text)
     for block in blocks:

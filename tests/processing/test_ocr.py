@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from processing.blocks import Block
-from processing.errors import NO_TEXT_AFTER_OCR, DocumentRefusedError
+from processing.errors import NO_TEXT_AFTER_OCR, DocumentRefusedError, ScannedPageError
 from processing.ocr.engine import OcrOptions, page_reader
 from processing.ocr.scan import page_images, plan_ocr
 from processing.readers import read_blocks
@@ -109,17 +109,22 @@ def test_a_rotated_scan_is_set_upright_before_it_is_read(scan_at_200_dpi, refere
     assert recall(reference, words("\n".join(block.text for block in blocks))) >= 0.9
 
 
-def test_a_mixed_pdf_keeps_its_typed_page_and_reads_its_scanned_one(pdftotext, reference, scan_at_200_dpi, tmp_path):
+def mixed_pdf(scan: Path, directory: Path) -> Path:
+    """The source's second page (typed), then the scan of its first wrapped as a PDF page."""
     mixed = pypdfium2.PdfDocument.new()
     typed = pypdfium2.PdfDocument(SOURCE)
-    scanned = pypdfium2.PdfDocument(as_pdf(scan_at_200_dpi, tmp_path / "scan.pdf", 200))
+    scanned = pypdfium2.PdfDocument(as_pdf(scan, directory / "scan.pdf", 200))
     mixed.import_pages(typed, [1])
     mixed.import_pages(scanned, [0])
-    path = tmp_path / "mixed.pdf"
+    path = directory / "mixed.pdf"
     mixed.save(path)
     for document in (mixed, typed, scanned):
         document.close()
+    return path
 
+
+def test_a_mixed_pdf_keeps_its_typed_page_and_reads_its_scanned_one(pdftotext, reference, scan_at_200_dpi, tmp_path):
+    path = mixed_pdf(scan_at_200_dpi, tmp_path)
     assert plan_ocr(path, ".pdf", 200).pages == (2,)
     blocks = ocr_blocks(path, ".pdf", options())
     typed_blocks = [block for block in blocks if block.page == 1]
@@ -188,3 +193,14 @@ def test_an_image_without_words_is_refused_as_having_no_text_after_ocr(tmp_path)
     with pytest.raises(DocumentRefusedError) as refused:
         ocr_blocks(path, ".png", options())
     assert str(refused.value) == NO_TEXT_AFTER_OCR
+
+
+def test_a_text_read_that_meets_a_page_only_ocr_can_read_stops_there(scan_at_200_dpi, tmp_path):
+    path = mixed_pdf(scan_at_200_dpi, tmp_path)
+    with pytest.raises(ScannedPageError) as stopped:
+        list(read_blocks(path, ".pdf", stop_at_scanned_page=True))
+    assert stopped.value.page == 2
+
+
+def test_a_typed_pdf_read_ready_to_stop_at_a_scanned_page_is_read_whole():
+    assert list(read_blocks(SOURCE, ".pdf", stop_at_scanned_page=True)) == list(read_blocks(SOURCE, ".pdf"))
