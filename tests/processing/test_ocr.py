@@ -204,3 +204,15 @@ def test_a_text_read_that_meets_a_page_only_ocr_can_read_stops_there(scan_at_200
 
 def test_a_typed_pdf_read_ready_to_stop_at_a_scanned_page_is_read_whole():
     assert list(read_blocks(SOURCE, ".pdf", stop_at_scanned_page=True)) == list(read_blocks(SOURCE, ".pdf"))
+
+
+@pytest.mark.parametrize(("kind", "format_name"), [(".jpg", "JPEG"), (".webp", "WEBP"), (".tif", "TIFF")])
+def test_each_image_type_is_read_by_ocr(scan_at_200_dpi, reference, tmp_path, kind, format_name):
+    path = tmp_path / f"strip{kind}"
+    with Image.open(scan_at_200_dpi) as image:
+        strip = image.convert("L").crop((0, image.height // 6, image.width, image.height // 3))
+        strip.save(path, format_name, **({} if format_name == "TIFF" else {"quality": 90}))
+    found = words("\n".join(block.text for block in ocr_blocks(path, kind, options())))
+    # A strip holds some of the page's lines: nearly every word read must be one of the page's.
+    assert sum(found.values()) > 20
+    assert sum(min(count, reference[word]) for word, count in found.items()) / sum(found.values()) >= 0.9
