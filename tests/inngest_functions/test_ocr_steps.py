@@ -11,6 +11,7 @@ from PIL import Image
 from documents.models import Chunk, DocumentPage
 from extensions import db
 from processing.ocr.engine import PageReader, PageReading
+from processing.readers.image import DAMAGED_IMAGE, MAX_IMAGE_PIXELS
 from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
 from tests.support.scans import rasterised_page, strips
 
@@ -91,3 +92,27 @@ def test_a_scan_over_ocr_max_pages_fails_at_once_naming_the_limit(client, submit
     document, _ = stored("long.tiff")
     assert document["status"] == "failed"
     assert document["error"] == f"too many pages to read: {MAX_PAGES + 1}, the limit is {MAX_PAGES} (OCR_MAX_PAGES)"
+
+
+def png_over_the_pixel_limit() -> bytes:
+    side = int((MAX_IMAGE_PIXELS * 1.1) ** 0.5)
+    buffer = io.BytesIO()
+    Image.new("1", (side, side), 1).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make_content", "reason"),
+    [
+        (lambda: b"<html>not a picture</html>", DAMAGED_IMAGE),
+        (png_over_the_pixel_limit, "the image is too large to read: "),
+    ],
+    ids=["damaged", "pixel-bomb"],
+)
+def test_a_damaged_image_or_a_pixel_bomb_fails_at_once_with_its_reason(client, submit, stored, make_content, reason):
+    run = execute(client, PROCESS_DOCUMENT, submit("photo.png", make_content()).event)
+
+    assert run.no_retry
+    document, _ = stored("photo.png")
+    assert document["status"] == "failed"
+    assert document["error"].startswith(reason)
