@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.e2e.conftest import running_stack
 from tests.support.polling import wait_until
-from tests.support.s3_gate import gated_s3
+from tests.support.s3_gate import DownloadGate, gated_s3
 from tests.support.sample_documents import text_document
 from tests.support.scans import png, rasterised_page, scanned_pdf, strips
 
@@ -24,6 +24,10 @@ def a_word_of(text: str) -> str:
 def found_on(client: Any, word: str, name: str) -> list[list[int]]:
     results = client.get("/api/search", params={"q": word}).json()["results"]
     return [result["pages"] for result in results if result["documentName"] == name]
+
+
+def wait_for_downloads(gate: DownloadGate, count: int, step: str) -> None:
+    wait_until(lambda: gate.downloads_waiting == count, f"{step} to start downloading the scan", timeout=120)
 
 
 def test_a_scanned_png_is_processed_and_its_words_are_found_on_its_page(stack):
@@ -53,16 +57,16 @@ def test_a_worker_killed_mid_scan_redoes_only_the_batch_in_flight_while_a_small_
         stack.upload(client, "scan.pdf", scanned_pdf(pages, DPI))
         stack.upload(client, "note.txt", text_document())
         key = stack.key_of(client, "scan.pdf")
-        [event_id] = client.post("/api/route", json={"documentName": "scan.pdf"}).json()["eventIds"]
-        # ocr-pages-1-4 has its object (it commits each page as it reads it); ocr-pages-5-5's download is held.
-        progress = wait_until(
-            lambda: (client.get("/api/documents/scan.pdf").json()["document"]["progress"] or {}).get("pagesDone"),
-            "the first page of the scan to be read",
-            timeout=120,
-        )
-        assert progress >= 1
+        # Every download of the scan waits at the gate until let through: extract-and-store's, then
+        # ocr-pages-1-4's; ocr-pages-5-5's is held. A step's next download comes a trip through the server's
+        # queue after the one let through, long after the gate closes again.
         gate.hold(stack.bucket, key)
-        wait_until(lambda: gate.downloads_waiting == 1, "ocr-pages-5-5 to start downloading the scan", timeout=120)
+        [event_id] = client.post("/api/route", json={"documentName": "scan.pdf"}).json()["eventIds"]
+        for step, arrived in (("extract-and-store", 1), ("ocr-pages-1-4", 2)):
+            wait_for_downloads(gate, arrived, step)
+            gate.release()
+            gate.hold(stack.bucket, key)
+        wait_for_downloads(gate, 3, "ocr-pages-5-5")
         scanning = client.get("/api/documents/scan.pdf").json()["document"]
         assert scanning["status"] == "processing"
         assert scanning["progress"] == {"pagesDone": 4, "pagesTotal": 5}
