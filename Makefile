@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: redis-package libmagic-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: ocr-packages redis-package libmagic-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 # Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
 # than minutes), which pip installs into the project's virtualenv first.
@@ -24,12 +24,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(UV)
 install: $(INSTALLED)
 
 # make run's two workers count wrong sign-in passwords in one redis-server (RATELIMIT_STORAGE_URI).
-run: $(INSTALLED) redis-package libmagic-package
+run: $(INSTALLED) redis-package libmagic-package ocr-packages
 	$(BIN)/python -m stack.run
 
 # N app instances behind HAProxy, self-hosted Inngest on PostgreSQL and Redis (docs/deploy.md).
 CLUSTER ?= 2
-cluster: $(INSTALLED) cluster-system-packages libmagic-package
+cluster: $(INSTALLED) cluster-system-packages libmagic-package ocr-packages
 	CLUSTER=$(CLUSTER) $(BIN)/python -m stack.cluster
 
 lint: $(INSTALLED)
@@ -52,10 +52,23 @@ LIBMAGIC := $(if $(wildcard /usr/lib/*/libmagic.so.1 /usr/lib/libmagic.so.1),,li
 SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(wildcard /usr/bin/pdftotext),,poppler-utils) $(LIBMAGIC)
 
-system-packages:
+system-packages: ocr-packages
 	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing $(strip $(SYSTEM_PACKAGES)) for the tests (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+# Tesseract's language data, which OCR reads (the tesserocr wheel brings the engine itself): English, and
+# osd, which tells a rotated scan's orientation. Installed for `make run` and `make test` when missing and we
+# are root; without them the app refuses to start with OCR_ENABLED=1, naming the package.
+OCR_PACKAGES := $(if $(wildcard /usr/bin/tesseract),,tesseract-ocr) \
+	$(if $(wildcard /usr/share/tesseract-ocr/5/tessdata/eng.traineddata),,tesseract-ocr-eng) \
+	$(if $(wildcard /usr/share/tesseract-ocr/5/tessdata/osd.traineddata),,tesseract-ocr-osd)
+
+ocr-packages:
+	@if [ -n "$(strip $(OCR_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(strip $(OCR_PACKAGES)) for OCR (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
 	fi
 
 # What `make cluster` and tests/cluster/ run: Debian's PostgreSQL, redis-server and HAProxy.
@@ -113,7 +126,7 @@ libmagic-package:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmagic1 >/dev/null; \
 	fi
 
-bench-system-packages: redis-package libmagic-package
+bench-system-packages: redis-package libmagic-package ocr-packages
 
 # The bench's virtualenv, vegeta and redis-server; `make test` needs them for its smoke run (tests/bench/).
 bench-setup: $(BENCH_INSTALLED) $(VEGETA) bench-system-packages

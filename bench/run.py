@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from bench import accept, chunking, memory, outage, pdf_latency, pdf_speed, processing, reader_speed, report
+from bench import accept, chunking, memory, ocr_speed, outage, pdf_latency, pdf_speed, processing, reader_speed, report
 from bench.corpus import CorpusDocument, make_corpus
 from bench.profile import profile_accept_path
 from bench.stack import EMAIL, Gunicorn, app_settings, gunicorn, local_s3, prepare_database, redis_server
@@ -69,7 +69,7 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--sections",
-        default="chunking,pdf-speed,reader-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
+        default="chunking,pdf-speed,reader-speed,ocr-speed,accept,peers,latency,latency-pdf,processing,memory,scale,profile,outage",
     )
     return parser.parse_args()
 
@@ -100,7 +100,11 @@ def main() -> None:
         print("0c. each reader's MB/s on a generated file of its format, against a baseline on the same file")
         results.update(reader_speed.measure(quick))
         save(arguments.results, results)
-    if not sections - {"chunking", "pdf-speed", "reader-speed"}:
+    if "ocr-speed" in sections:
+        print("0d. OCR: seconds per page for tesserocr and pytesseract, and a 20-page scan read as the steps read it")
+        results.update(ocr_speed.measure(quick))
+        save(arguments.results, results)
+    if not sections - {"chunking", "pdf-speed", "reader-speed", "ocr-speed"}:
         print(report.table(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as directory, ExitStack() as stack:
@@ -153,7 +157,7 @@ def main() -> None:
                 print(rows[-1])
             results["outage"] = rows
 
-        if sections & {"latency", "latency-pdf", "processing", "memory"}:
+        if sections & {"latency", "latency-pdf", "latency-ocr", "processing", "memory"}:
             # A fresh server (the dev server keeps its state in memory): the events of the
             # ladder, stored while no function was registered, must not become runs now.
             server.stop()
@@ -172,6 +176,17 @@ def main() -> None:
                 database_app, app, cookie, [f"{prefix}/{small[0].name}" for prefix in names]
             )
             print(results["latency"])
+
+        if "latency-ocr" in sections:
+            pages = 2 if quick else ocr_speed.SCAN_PAGES
+            print(f"4c. latency to processed: a {pages}-page scan at {ocr_speed.DPI} dpi, OCR four pages a step")
+            scan_path = ocr_speed.write_scan(work / "scan.pdf", pages, ocr_speed.DPI)
+            scan = CorpusDocument(name=scan_path.name, path=scan_path, size=scan_path.stat().st_size)
+            processing.upload(s3_endpoint, BUCKET, user[0], "latency-ocr", [scan])
+            results["latency_ocr"] = ocr_speed.end_to_end(
+                database_app, app, cookie, f"latency-ocr/{scan.name}", scan_path, ocr_speed.DPI
+            )
+            print(results["latency_ocr"])
 
         if "latency-pdf" in sections:
             print(f"4b. latency to processed: {GEOTOPO.name}, one at a time, against pdftotext on the same file")

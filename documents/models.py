@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -46,6 +47,10 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     text_chars: Mapped[int | None] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     run_id: Mapped[str | None] = mapped_column(String(64))
+    # While OCR runs: how many pages it reads (those done are its rows in document_pages).
+    ocr_pages_total: Mapped[int | None] = mapped_column(Integer)
+    # Pages OCR could not read, as a JSON list of {"page", "reason"}; the rest of the document was kept.
+    failed_pages: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
@@ -56,8 +61,17 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         back_populates="document", cascade="all, delete-orphan", order_by="Chunk.position"
     )
 
-    def to_json(self, event_ids: Sequence[str] = (), delivery: dict[str, object] | None = None) -> dict[str, object]:
-        """The document as the API shows it, with the ids Inngest gave its events and its latest delivery."""
+    def to_json(
+        self,
+        event_ids: Sequence[str] = (),
+        delivery: dict[str, object] | None = None,
+        pages_done: int | None = None,
+    ) -> dict[str, object]:
+        """The document as the API shows it, with the ids Inngest gave its events, its latest delivery and,
+        while OCR reads it, how many of its pages are done."""
+        progress = None
+        if self.status == DocumentStatus.PROCESSING.value and self.ocr_pages_total and pages_done is not None:
+            progress = {"pagesDone": pages_done, "pagesTotal": self.ocr_pages_total}
         return {
             "name": self.name,
             "status": self.status,
@@ -72,6 +86,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
             "eventIds": list(event_ids),
             "delivery": delivery,
             "runId": self.run_id,
+            "progress": progress,
+            "failedPages": json.loads(self.failed_pages) if self.failed_pages else [],
             "createdAt": iso_utc(self.created_at),
             "updatedAt": iso_utc(self.updated_at),
             "processedAt": iso_utc(self.processed_at),
@@ -92,6 +108,8 @@ class Chunk(db.Model):  # type: ignore[name-defined,misc]
     page_first: Mapped[int | None] = mapped_column(Integer)
     page_last: Mapped[int | None] = mapped_column(Integer)
     section: Mapped[str | None] = mapped_column(Text)
+    # Its text, or some of it, was read from a page's image by OCR.
+    ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     document: Mapped[Document] = relationship(back_populates="chunks")
 
@@ -104,4 +122,25 @@ class Chunk(db.Model):  # type: ignore[name-defined,misc]
 
     def to_json(self) -> dict[str, object]:
         """The chunk as the API shows it: where it stands in its document, its text and where that came from."""
-        return {"position": self.position, "text": self.text, "pages": self.pages, "section": self.section}
+        return {
+            "position": self.position,
+            "text": self.text,
+            "pages": self.pages,
+            "section": self.section,
+            "ocr": self.ocr,
+        }
+
+
+class DocumentPage(db.Model):  # type: ignore[name-defined,misc]
+    """The text OCR read on one page of a document's content (`content_hash`), kept until its chunks are stored."""
+
+    __tablename__ = "document_pages"
+    __table_args__ = (UniqueConstraint("document_id", "page", name="uq_document_pages_document_page"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
+    page: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    # Why OCR has no text for the page (it timed out), or None.
+    failure: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.models import User
 from documents.events import DocumentUploaded
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Chunk, Document, DocumentPage, DocumentStatus
 from documents.names import DocumentName, parse_document_name
 from extensions import db
 from outbox import DeliveryStatus, OutboxEvent, deliveries_for, publish
@@ -177,7 +177,19 @@ def describe_document(document: Document) -> dict[str, object]:
 def _document_json(document: Document, deliveries: Sequence[OutboxEvent]) -> dict[str, object]:
     # `deliveries`: the document's outbox events, oldest first; the latest says how delivery is going.
     event_ids = [event_id for delivery in deliveries for event_id in delivery.inngest_ids]
-    return document.to_json(event_ids, _delivery_json(deliveries[-1]) if deliveries else None)
+    return document.to_json(
+        event_ids, _delivery_json(deliveries[-1]) if deliveries else None, pages_done=_ocr_pages_done(document)
+    )
+
+
+def _ocr_pages_done(document: Document) -> int | None:
+    """How many pages OCR has read of the document it is reading now; None when it is reading none."""
+    if document.status != DocumentStatus.PROCESSING.value or not document.ocr_pages_total:
+        return None
+    done = db.session.scalar(
+        db.select(db.func.count()).select_from(DocumentPage).where(DocumentPage.document_id == document.id)
+    )
+    return int(done or 0)
 
 
 def _delivery_json(event: OutboxEvent) -> dict[str, object]:

@@ -24,6 +24,13 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     # Windows names a .csv after the program that opens it.
     ".csv": ("text/csv", "application/vnd.ms-excel", "text/plain"),
     ".rtf": ("application/rtf", "text/rtf"),
+    # Images: their text is read by OCR.
+    ".png": ("image/png",),
+    ".jpg": ("image/jpeg",),
+    ".jpeg": ("image/jpeg",),
+    ".tif": ("image/tiff",),
+    ".tiff": ("image/tiff",),
+    ".webp": ("image/webp",),
 }
 SUPPORTED_TYPES = tuple(sorted(MEDIA_TYPES))
 

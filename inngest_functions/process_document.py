@@ -20,20 +20,26 @@ import inngest
 
 from documents.events import DocumentUploaded
 from documents.models import Document, DocumentStatus
-from documents.storage import (
-    ObjectChecksumError,
-    ObjectMissingError,
-    ObjectTooLargeError,
-    download_object,
-    get_s3_client,
-    head_object,
-)
+from documents.storage import DownloadedObject, ObjectMissingError, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
+from inngest_functions.document_row import (
+    EVENT_MISMATCH_TEXT,
+    checked_document,
+    download_document,
+    mismatched_fields,
+    refuse,
+    size_limit,
+    summary,
+)
+from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
 from inngest_functions.webhook_steps import notify_webhook, notify_webhook_of_failure
 from processing.chunking import chunking_fingerprint
-from processing.errors import ContentMismatchError, DocumentRefusedError
+from processing.errors import ContentMismatchError, DocumentRefusedError, ScannedPageError
+from processing.ocr.engine import OcrOptions
+from processing.ocr.page_texts import start_reading
+from processing.ocr.scan import OCR_TYPES, plan_ocr
 from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
@@ -42,11 +48,12 @@ logger = logging.getLogger(__name__)
 
 FUNCTION_ID = "process-document"
 GENERIC_FAILURE = "processing failed after several attempts; the error was logged, try again later"
-EVENT_MISMATCH_TEXT = "the event does not match the document's record, so it was refused (and logged)"
 EVENT_MISMATCH = f"{Refusal.EVENT_MISMATCH.value}: {EVENT_MISMATCH_TEXT}"
 
 
 def build_process_document(client: inngest.Inngest, settings: AppSettings) -> inngest.Function[Any]:
+    ocr = ocr_options(settings)
+
     @client.create_function(
         fn_id=FUNCTION_ID,
         name="Process document",
@@ -63,53 +70,23 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         uploaded = DocumentUploaded.from_event(ctx.event)
         # Two steps, so two trips through the server's queue: each trip waits for its tick.
         checked = ctx.step.run("check-object", check_object, uploaded, ctx.run_id)
-        outcome = checked if checked["unchanged"] else ctx.step.run("extract-and-store", extract_and_store, uploaded)
+        outcome = checked if checked["unchanged"] else extract(ctx, uploaded, ocr)
         notify_webhook(ctx, uploaded, ctx.run_id, last_attempt=ctx.attempt >= settings.function_retries)
         return outcome
 
     return process_document
 
 
-def checked_document(uploaded: DocumentUploaded) -> Document:
-    """The row `uploaded` names; refused for good when it is gone or disagrees with the event."""
-    document = db.session.get(Document, uploaded.document_id)
-    if document is None:
-        raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
-    mismatched = mismatched_fields(document, uploaded)
-    if mismatched:
-        logger.warning(
-            "refused an event for document %s: its %s differ from the record", document.id, ", ".join(mismatched)
-        )
-        raise Refusal.EVENT_MISMATCH.error(EVENT_MISMATCH_TEXT)
-    return document
-
-
-def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[str]:
-    """The event's fields that disagree with the document's row: where the object is, and whose it is.
-
-    The row was written by our own route; an event is anything holding the event key
-    (or, on a dev machine, any local process) could have sent.
-    """
-    recorded = {
-        "user_id": (document.user_id, uploaded.user_id),
-        "document_name": (document.name, uploaded.document_name),
-        "s3_bucket": (document.s3_bucket, uploaded.s3_bucket),
-        "s3_key": (document.s3_key, uploaded.s3_key),
-    }
-    return [DocumentUploaded.wire_name(field) for field, (ours, theirs) in recorded.items() if ours != theirs]
-
-
-def size_limit(uploaded: DocumentUploaded) -> int:
-    """The event's size limit, which may tighten this app's MAX_DOCUMENT_BYTES but never loosen it."""
-    return min(uploaded.max_document_bytes, get_app_settings().max_document_bytes)
-
-
-def refuse(document: Document, refusal: Refusal, text: str) -> inngest.NonRetriableError:
-    """Mark the document failed with `text`, written here for its owner, and give the error that ends the run."""
-    document.status = DocumentStatus.FAILED.value
-    document.error = text
-    db.session.commit()
-    return refusal.error(text)
+def extract(ctx: inngest.ContextSync, uploaded: DocumentUploaded, ocr: OcrOptions | None) -> dict[str, Any]:
+    """Read and store the document: one step, or for a scan one step that plans its OCR, a step per few
+    pages, and one that stores the text."""
+    extracted = ctx.step.run("extract-and-store", extract_and_store, uploaded, ocr)
+    if ocr is None or "ocrPages" not in extracted:
+        return extracted
+    # One batch after another, never at once: a run holds one of its user's slots however long its scan.
+    for step_id, pages in page_batches(extracted["ocrPages"]):
+        ctx.step.run(step_id, read_page_batch, uploaded, pages, ocr)
+    return ctx.step.run("store-ocr-text", store_ocr_text, uploaded, ocr)
 
 
 def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
@@ -161,62 +138,69 @@ def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
     document.etag = etag
     document.processed_at = utcnow()
     db.session.commit()
-    return _summary(document)
+    return summary(document)
 
 
-def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
-    """Download to a temporary file, extract, chunk and store in one transaction."""
+def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None) -> dict[str, Any]:
+    """Download to a temporary file, extract, chunk and store in one transaction.
+
+    When some of its pages need OCR (`ocr`, None when OCR is off) nothing is stored yet: the pages are
+    recorded for the `ocr-pages-…` steps, and their numbers returned.
+    """
     document = checked_document(uploaded)
-    limit = size_limit(uploaded)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
-        try:
-            downloaded = download_object(get_s3_client(), document.s3_bucket, document.s3_key, path, max_bytes=limit)
-        except ObjectTooLargeError:
-            raise refuse(
-                document,
-                Refusal.TOO_LARGE,
-                f"document too large: it grew past the limit of {limit} bytes while downloading",
-            ) from None
-        except ObjectMissingError:
-            raise refuse(document, Refusal.NOT_FOUND, f"document not found: {document.name!r} was deleted") from None
-        except ObjectChecksumError as error:
-            logger.error("document %s: %s", document.id, error)
-            raise refuse(
-                document,
-                Refusal.CHECKSUM_MISMATCH,
-                "the bytes S3 sent do not match the checksum stored with them; upload the document again",
-            ) from None
+        downloaded = download_document(document, uploaded, path)
         if document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
             return _record_unchanged(document, downloaded.etag)
+        # The type was checked when the object was looked up; here it only picks the reader.
+        kind = document_type(document.name)
+        if ocr is None or kind not in OCR_TYPES:
+            return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=False)
+        # A PDF is read once, as text, up to the first page only OCR can read (most PDFs have none); then
+        # its plan (and an image's) takes a second look at every page.
+        if kind == ".pdf":
+            try:
+                return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
+            except ScannedPageError:
+                pass
         try:
-            # The type was checked when the object was looked up; here it only picks the reader.
-            replace_chunks(
-                document,
-                path,
-                document_type(document.name),
-                etag=downloaded.etag,
-                content_hash=downloaded.sha256,
-                chunk_size=uploaded.chunk_size,
-                chunk_overlap=uploaded.chunk_overlap,
-            )
+            plan = plan_ocr(path, kind, ocr.max_pages)
         except ContentMismatchError as error:
-            # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
             raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
         except DocumentRefusedError as error:
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    return _summary(document)
+        start_reading(document, plan, downloaded.sha256)
+        return {"ocrPages": list(plan.pages), "pageCount": plan.page_count}
 
 
-def _summary(document: Document) -> dict[str, Any]:
-    return {
-        "documentId": document.id,
-        "status": document.status,
-        "chunkCount": document.chunk_count,
-        "contentHash": document.content_hash,
-        "textChars": document.text_chars,
-    }
+def _store(
+    document: Document,
+    uploaded: DocumentUploaded,
+    path: Path,
+    kind: str,
+    downloaded: DownloadedObject,
+    *,
+    stop_at_scanned_page: bool,
+) -> dict[str, Any]:
+    try:
+        replace_chunks(
+            document,
+            path,
+            kind,
+            etag=downloaded.etag,
+            content_hash=downloaded.sha256,
+            chunk_size=uploaded.chunk_size,
+            chunk_overlap=uploaded.chunk_overlap,
+            stop_at_scanned_page=stop_at_scanned_page,
+        )
+    except ContentMismatchError as error:
+        # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
+        raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
+    except DocumentRefusedError as error:
+        raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+    return summary(document)
 
 
 def record_failure(ctx: inngest.ContextSync) -> None:

@@ -23,13 +23,15 @@ class Block:
 
     `page` is the 1-based physical page (or slide, or sheet) the block is on, None where the
     format has no pages. `section` is the path of headings above it, outermost first; a
-    heading's own block carries the path that ends with itself.
+    heading's own block carries the path that ends with itself. `ocr` marks text Tesseract read
+    from the page's image rather than text the file held.
     """
 
     text: str
     kind: BlockKind = BlockKind.PARAGRAPH
     page: int | None = None
     section: tuple[str, ...] = ()
+    ocr: bool = False
 
 
 TABLE_CELL_SEPARATOR = " | "

@@ -17,7 +17,7 @@ from semantic_text_splitter import TextSplitter
 from processing.blocks import Block, BlockKind
 
 # Names how blocks are read and chunked: a document chunked by an older extractor is re-made.
-EXTRACTION_VERSION = "blocks-v1"
+EXTRACTION_VERSION = "blocks-v2"
 SECTION_PATH_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 # A section is far shorter than a chunk when its text is at most a quarter of one: such a section
 # joins its tiny neighbours under the same parent heading instead of making a chunk of its own.

@@ -11,6 +11,15 @@ class DocumentRefusedError(Exception):
 
 
 NO_TEXT = "no text could be extracted (a scanned PDF needs OCR first)"
+NO_TEXT_AFTER_OCR = "no text could be extracted: OCR found no words on its pages"
+
+
+class ScannedPageError(Exception):
+    """A page that only OCR can read, met by a reader asked to stop there (`page`, 1-based)."""
+
+    def __init__(self, page: int) -> None:
+        super().__init__(f"page {page} has no usable text layer")
+        self.page = page
 
 
 class ContentMismatchError(DocumentRefusedError):

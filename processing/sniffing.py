@@ -182,6 +182,15 @@ def _signed_binary(media_type: str) -> bool:
     return media_type.startswith(("image/", "audio/", "video/")) or media_type in BINARY_FORMATS
 
 
+def image_signature(*starts: bytes, at: int = 0, then: bytes = b"") -> Callable[[Content], bool]:
+    """An image format known by its first bytes: one of `starts`, and `then` at byte `at` (WebP's RIFF form)."""
+
+    def matches(content: Content) -> bool:
+        return content.head.startswith(starts) and content.head[at : at + len(then)] == then
+
+    return matches
+
+
 def is_rtf(content: Content) -> bool:
     return content.head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(RTF_START)
 
@@ -222,7 +231,7 @@ def epub_package(content: Content) -> bool:
 
 
 # What each supported media type's content must be, keyed by the usual media type of each extension in
-# documents/types.py. A new format adds its row here (an image type: a rule on `content.detected`).
+# documents/types.py. A new format adds its row here.
 CONTENT_RULES: dict[str, ContentRule] = {
     "text/plain": ContentRule("plain text", is_text, textual=True),
     "text/markdown": ContentRule("Markdown text", is_text, textual=True),
@@ -242,6 +251,11 @@ CONTENT_RULES: dict[str, ContentRule] = {
         "an OpenDocument presentation", open_document_package(OPEN_DOCUMENT_PRESENTATION)
     ),
     EPUB: ContentRule("an EPUB book", epub_package),
+    "image/png": ContentRule("a PNG image", image_signature(b"\x89PNG\r\n\x1a\n")),
+    "image/jpeg": ContentRule("a JPEG image", image_signature(b"\xff\xd8\xff")),
+    # Little- and big-endian TIFF, and BigTIFF's two.
+    "image/tiff": ContentRule("a TIFF image", image_signature(b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")),
+    "image/webp": ContentRule("a WebP image", image_signature(b"RIFF", at=8, then=b"WEBP")),
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from documents.models import Chunk, Document, DocumentStatus
 from extensions import db
 from processing.blocks import Block
 from processing.chunking import chunk_blocks, chunking_fingerprint
+from processing.ocr.page_texts import forget_pages
 from processing.readers import read_blocks
 from timestamps import utcnow
 
@@ -22,16 +24,24 @@ BATCH_ROWS = 2000
 
 
 class _CountedText:
-    """The blocks as they pass, counting their characters: the text is never held whole to measure it."""
+    """The blocks as they pass, counting their characters (the text is never held whole to measure it) and
+    noting the pages OCR read."""
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         self._blocks = blocks
         self.chars = 0
+        self.ocr_pages: set[int] = set()
 
     def __iter__(self) -> Iterator[Block]:
         for block in self._blocks:
             self.chars += len(block.text)
+            if block.ocr and block.page is not None:
+                self.ocr_pages.add(block.page)
             yield block
+
+    def read_by_ocr(self, pages: tuple[int, int] | None) -> bool:
+        """Whether OCR read any of `pages` ([first, last]); the chunker has passed every block on them."""
+        return pages is not None and any(page in self.ocr_pages for page in range(pages[0], pages[1] + 1))
 
 
 def replace_chunks(
@@ -43,15 +53,20 @@ def replace_chunks(
     content_hash: str,
     chunk_size: int,
     chunk_overlap: int,
+    ocr_text: Mapping[int, str] | None = None,
+    failed_pages: Sequence[dict[str, object]] = (),
+    stop_at_scanned_page: bool = False,
 ) -> None:
     """Replace `document`'s chunks with those of the file at `path` (read as `kind`) and mark it processed.
 
     Deleting the old chunks, inserting the new ones and marking the document happen in one
     transaction: when reading fails (DocumentRefusedError) or the database does, it is rolled
     back and the old chunks stand whole. The chunks stream from the reader to the database a
-    batch at a time, so the document's text is never held whole.
+    batch at a time, so the document's text is never held whole. `ocr_text` is the text OCR read on
+    the pages it names, `failed_pages` those it could not read; the page texts go in the same transaction.
+    `stop_at_scanned_page`: a PDF page only OCR can read raises ScannedPageError, and nothing is stored.
     """
-    blocks = _CountedText(read_blocks(path, kind))
+    blocks = _CountedText(read_blocks(path, kind, ocr_text, stop_at_scanned_page=stop_at_scanned_page))
     drafts = chunk_blocks(blocks, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     rows = (
         {
@@ -61,6 +76,7 @@ def replace_chunks(
             "page_first": draft.pages[0] if draft.pages else None,
             "page_last": draft.pages[1] if draft.pages else None,
             "section": draft.section,
+            "ocr": blocks.read_by_ocr(draft.pages),
         }
         for position, draft in enumerate(drafts)
     )
@@ -80,6 +96,9 @@ def replace_chunks(
         document.text_chars = blocks.chars
         document.chunk_count = count
         document.processed_at = utcnow()
+        document.ocr_pages_total = None
+        document.failed_pages = json.dumps(list(failed_pages)) if failed_pages else None
+        forget_pages(document)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 
 DEFAULT_DATABASE_PATH = Path(__file__).resolve().parent.parent / "instance" / "app.db"
+DEBIAN_TESSDATA_DIR = Path("/usr/share/tesseract-ocr/5/tessdata")
 
 
 class SettingsError(RuntimeError):
@@ -90,6 +91,19 @@ class AppSettings(BaseSettings):
     chunk_overlap: int = Field(default=100, ge=0)
     per_user_concurrency: int = Field(default=5, ge=1)
     function_retries: int = Field(default=3, ge=0, le=20)
+
+    # OCR with Tesseract (processing/ocr/): images, and PDF pages without a usable text layer.
+    ocr_enabled: bool = True
+    # Tesseract's language codes joined with "+", each needing Debian's tesseract-ocr-<code> package.
+    ocr_languages: str = Field(default="eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$")
+    # A scan (or image) with more pages than this fails at once.
+    ocr_max_pages: int = Field(default=200, ge=1, le=10_000)
+    # The resolution a PDF page without text is rendered at before it is read.
+    ocr_dpi: int = Field(default=300, ge=72, le=600)
+    # A page Tesseract has not read in this long fails alone; the rest of the document is kept.
+    ocr_page_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    # Where Tesseract's language data is: Debian's tesseract-ocr-* packages install it here.
+    ocr_tessdata_dir: Path = DEBIAN_TESSDATA_DIR
 
     # Outbox relay: delivers events the request could not (see outbox/).
     outbox_relay_enabled: bool = True
@@ -168,6 +182,24 @@ class AppSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _ocr_languages_installed(self) -> AppSettings:
+        if not self.ocr_enabled:
+            return self
+        missing = [
+            language
+            # osd tells which way up a scan is.
+            for language in [*self.ocr_language_codes, "osd"]
+            if not (self.ocr_tessdata_dir / f"{language}.traineddata").is_file()
+        ]
+        if missing:
+            packages = " ".join(tesseract_package(language) for language in missing)
+            raise ValueError(
+                f"OCR_LANGUAGES names {', '.join(missing)}, not installed in {self.ocr_tessdata_dir}: "
+                f"install {packages} (apt-get install {packages}), or set OCR_ENABLED=0"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _abandoned_keys_outlive_a_send(self) -> AppSettings:
         # Shorter than the longest request, a slow but living request's key would be taken from it.
         if self.idempotency_abandoned_after_seconds <= self.longest_send_seconds:
@@ -209,6 +241,10 @@ class AppSettings(BaseSettings):
         return 5 * self.inngest_send_timeout_seconds + 3.5
 
     @property
+    def ocr_language_codes(self) -> list[str]:
+        return self.ocr_languages.split("+")
+
+    @property
     def session_secret(self) -> str:
         return self.secret_key or DEVELOPMENT_SECRET_KEY
 
@@ -235,6 +271,11 @@ class AppSettings(BaseSettings):
         return S3Settings(
             region=region, bucket=bucket, key_prefix=self.s3_key_prefix, endpoint_url=self.aws_endpoint_url
         )
+
+
+def tesseract_package(language: str) -> str:
+    """Debian's package of Tesseract's data for `language` (`chi_sim` is in tesseract-ocr-chi-sim)."""
+    return "tesseract-ocr-" + language.replace("_", "-")
 
 
 _BOOLEAN_WORDS = {"1", "0", "true", "false", "yes", "no", "on", "off", "t", "f", "y", "n"}

@@ -210,6 +210,21 @@
     return time;
   }
 
+  // OCR's pages read so far, as a bar and in words.
+  function ocrProgress(progress) {
+    const wrapper = document.createElement("span");
+    wrapper.className = "ocr-progress";
+    const bar = document.createElement("progress");
+    bar.max = progress.pagesTotal;
+    bar.value = progress.pagesDone;
+    bar.setAttribute("aria-label", "Pages read by OCR");
+    const words = document.createElement("span");
+    words.className = "muted small";
+    words.textContent = "OCR: " + progress.pagesDone + " of " + progress.pagesTotal + " pages";
+    wrapper.append(bar, words);
+    return wrapper;
+  }
+
   function documentRow(documentJson) {
     const tr = document.createElement("tr");
     tr.dataset.name = documentJson.name;
@@ -231,9 +246,14 @@
     if (documentJson.delivery && documentJson.delivery.status !== "delivered") {
       status.title = "event " + documentJson.delivery.status;
     }
+    const statusCell = document.createElement("div");
+    statusCell.append(status);
+    if (documentJson.progress) {
+      statusCell.append(ocrProgress(documentJson.progress));
+    }
     tr.append(
       cell("Name", nameCell, "name"),
-      cell("Status", status),
+      cell("Status", statusCell),
       cell("Size", formatBytes(documentJson.sizeBytes), "number"),
       cell("Chunks", String(documentJson.chunkCount), "number"),
       cell("Updated", timeElement(documentJson.updatedAt), "time"),

@@ -161,3 +161,35 @@ def test_inngest_dev_that_is_neither_a_boolean_nor_a_url_names_the_variable(monk
     monkeypatch.setenv("INNGEST_DEV", value)
     with pytest.raises(SettingsError, match=r"INNGEST_DEV=.* is neither 1, 0, true, false nor a URL"):
         load_settings(env_file=None)
+
+
+def test_ocr_defaults_to_english_at_300_dpi_and_200_pages():
+    settings = load_settings({"INNGEST_DEV": "1"}, env_file=None)
+    assert settings.ocr_enabled is True
+    assert settings.ocr_language_codes == ["eng"]
+    assert (settings.ocr_dpi, settings.ocr_max_pages) == (300, 200)
+
+
+def test_an_ocr_language_without_its_data_stops_the_app_naming_the_debian_package(tmp_path):
+    (tmp_path / "eng.traineddata").write_bytes(b"")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {"INNGEST_DEV": "1", "OCR_LANGUAGES": "eng+deu+chi_sim", "OCR_TESSDATA_DIR": str(tmp_path)}, env_file=None
+        )
+    message = str(raised.value)
+    assert "tesseract-ocr-deu tesseract-ocr-chi-sim" in message
+    assert "tesseract-ocr-eng" not in message
+
+
+def test_ocr_languages_are_not_checked_when_ocr_is_off(tmp_path):
+    settings = load_settings(
+        {"INNGEST_DEV": "1", "OCR_ENABLED": "0", "OCR_LANGUAGES": "deu", "OCR_TESSDATA_DIR": str(tmp_path)},
+        env_file=None,
+    )
+    assert settings.ocr_enabled is False
+
+
+@pytest.mark.parametrize("value", ["eng+", "ENG", "eng,deu", "../eng"])
+def test_ocr_languages_must_be_tesseract_codes_joined_with_plus(value):
+    with pytest.raises(SettingsError, match="OCR_LANGUAGES"):
+        load_settings({"INNGEST_DEV": "1", "OCR_LANGUAGES": value}, env_file=None)

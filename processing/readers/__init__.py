@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from documents.types import MEDIA_TYPES, SUPPORTED_TYPES
 from processing.blocks import Block
-from processing.errors import NO_TEXT, DocumentRefusedError
+from processing.errors import NO_TEXT, NO_TEXT_AFTER_OCR, DocumentRefusedError
+from processing.ocr.merging import with_ocr_pages
 from processing.readers.csv_table import read_csv
 from processing.readers.email_message import read_eml
 from processing.readers.epub import read_epub
 from processing.readers.html_page import read_html
+from processing.readers.image import read_image
 from processing.readers.markdown_text import read_markdown
 from processing.readers.open_document import read_odp, read_ods, read_odt
 from processing.readers.pdf import read_pdf
@@ -40,12 +42,22 @@ READERS: dict[str, Callable[[Path], Iterator[Block]]] = {
     ".eml": read_eml,
     ".csv": read_csv,
     ".rtf": read_rtf,
+    ".png": read_image,
+    ".jpg": read_image,
+    ".jpeg": read_image,
+    ".tif": read_image,
+    ".tiff": read_image,
+    ".webp": read_image,
 }
 
 
-def read_blocks(path: Path, kind: str) -> Iterator[Block]:
+def read_blocks(
+    path: Path, kind: str, ocr_text: Mapping[int, str] | None = None, *, stop_at_scanned_page: bool = False
+) -> Iterator[Block]:
     """The blocks of the document at `path`, read as `kind` (its lower-case extension, as
-    `documents.types.document_type` gives it), in reading order.
+    `documents.types.document_type` gives it), in reading order; each page in `ocr_text` (1-based) is
+    the text OCR read on it instead of the file's own. With `stop_at_scanned_page`, a PDF page without a
+    usable text layer raises ScannedPageError (processing.errors) where it is met.
 
     DocumentRefusedError when the type is not supported, the file's content is not of its type
     (ContentMismatchError, before any reader opens it), the file cannot be read as its type, or it holds
@@ -58,8 +70,11 @@ def read_blocks(path: Path, kind: str) -> Iterator[Block]:
         )
     check_content(path, MEDIA_TYPES[kind][0])
     any_text = False
-    for block in reader(path):
+    blocks = read_pdf(path, stop_at_scanned_page=True) if stop_at_scanned_page and kind == ".pdf" else reader(path)
+    if ocr_text:
+        blocks = with_ocr_pages(blocks, ocr_text)
+    for block in blocks:
         any_text = True
         yield block
     if not any_text:
-        raise DocumentRefusedError(NO_TEXT)
+        raise DocumentRefusedError(NO_TEXT_AFTER_OCR if ocr_text else NO_TEXT)

@@ -16,7 +16,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from processing.blocks import Block, BlockKind
-from processing.errors import DocumentRefusedError
+from processing.errors import DocumentRefusedError, ScannedPageError
 from processing.readers.long_text import cut_at_whitespace
 
 PASSWORD_PROTECTED = "the PDF is password-protected; upload an unprotected copy"  # noqa: S105 (a message, not a password)
@@ -35,17 +35,26 @@ MAX_OUTLINE_ENTRIES = 10_000
 # The document is opened again after this many pages, which bounds that to a batch of pages.
 PAGES_PER_OPEN = 500
 
+# A page with fewer visible characters than MIN_TEXT_CHARS, or than this many per square inch, has no usable
+# text layer (`text_is_sparse`).
+MIN_CHARS_PER_SQUARE_INCH = 0.25
+MIN_TEXT_CHARS = 16
+
 # PDFium marks a hyphen it took for a line-end hyphenation with U+FFFE (or U+0002 in older builds).
 LINE_END_HYPHEN = re.compile(r"[\ufffe\x02](?:\r\n)?(\w?)")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 SPACES = re.compile(r"[ \t\u00a0]+")
 
 
-def read_pdf(path: Path) -> Iterator[Block]:
+def read_pdf(path: Path, *, stop_at_scanned_page: bool = False) -> Iterator[Block]:
     """One block per page (cut at whitespace when long), `page` the 1-based physical page, `section` the
-    outline path of the last bookmark on or before the page. A page PDFium cannot load is skipped."""
+    outline path of the last bookmark on or before the page. A page PDFium cannot load is skipped.
+
+    With `stop_at_scanned_page`, ScannedPageError at the first page whose text layer is too sparse for it
+    (`text_is_sparse`): the caller reads the document with OCR instead, having paid for one pass at most.
+    """
     with PDFIUM:
-        document = _open(path)
+        document = open_pdf(path)
     try:
         with PDFIUM:
             page_count = len(document)
@@ -56,8 +65,10 @@ def read_pdf(path: Path) -> Iterator[Block]:
             with PDFIUM:
                 if index and index % PAGES_PER_OPEN == 0:
                     document.close()
-                    document = _open(path)
-                text = _page_text(document, index)
+                    document = open_pdf(path)
+                text, sparse = _page_text(document, index)
+            if sparse and stop_at_scanned_page:
+                raise ScannedPageError(index + 1)
             for piece in cut_at_whitespace(text):
                 yield Block(piece, BlockKind.PARAGRAPH, index + 1, section)
     finally:
@@ -65,7 +76,7 @@ def read_pdf(path: Path) -> Iterator[Block]:
             document.close()
 
 
-def _open(path: Path) -> Any:
+def open_pdf(path: Path) -> Any:
     try:
         # An owner password alone (an empty user password) restricts editing, not reading: PDFium opens it.
         return pypdfium2.PdfDocument(path)
@@ -97,23 +108,34 @@ def _outline_sections(document: Any, page_count: int) -> dict[int, tuple[str, ..
     return dict(sorted(by_page.items()))
 
 
-def _page_text(document: Any, index: int) -> str:
-    """The page's normalised text; "" for a page PDFium cannot load, so one bad page spoils no other."""
+def _page_text(document: Any, index: int) -> tuple[str, bool]:
+    """The page's normalised text, and whether it is too sparse for the page; ("", False) for a page PDFium
+    cannot load (nor render), so one bad page spoils no other."""
     try:
         page = document[index]
     except pypdfium2.PdfiumError:
-        return ""
+        return "", False
     try:
+        width, height = page.get_size()
         textpage = page.get_textpage()
         try:
             text = _join_raised_glyphs(textpage, textpage.get_text_range())
         finally:
             textpage.close()
     except pypdfium2.PdfiumError:
-        return ""
+        return "", False
     finally:
         page.close()
-    return normalise(text)
+    text = normalise(text)
+    return text, text_is_sparse(text, width, height)
+
+
+def text_is_sparse(text: str, width: float, height: float) -> bool:
+    """Whether `text` is far too little for a page of `width` by `height` points to be its text layer: a scan,
+    perhaps with a stamped page number or a scanner's header line, that OCR should read."""
+    visible = sum(not character.isspace() for character in text)
+    square_inches = (width / 72) * (height / 72)
+    return visible < max(MIN_TEXT_CHARS, MIN_CHARS_PER_SQUARE_INCH * square_inches)
 
 
 def _join_raised_glyphs(textpage: Any, text: str) -> str:

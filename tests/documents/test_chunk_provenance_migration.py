@@ -54,7 +54,13 @@ def test_old_chunks_come_back_with_null_pages_and_section_and_stay_searchable(un
 
     assert chunk_columns() >= PROVENANCE
     chunk = db.session.scalars(db.select(Chunk)).one()
-    assert chunk.to_json() == {"position": 0, "text": "an old zebra", "pages": None, "section": None}
+    assert chunk.to_json() == {
+        "position": 0,
+        "text": "an old zebra",
+        "pages": None,
+        "section": None,
+        "ocr": False,
+    }
     client = unmigrated_app.test_client()
     client.post("/auth/login", json={"email": "early@example.com", "password": "correct horse battery staple"})
     assert [hit["position"] for hit in search(client, "zebra").get_json()["results"]] == [0]

@@ -62,6 +62,7 @@ def test_chunks_come_in_order_with_their_pages_and_section(app, client, alice):
                 "text": f"notes.pdf chunk {position}",
                 "pages": [position + 1, position + 2],
                 "section": f"Part{SEPARATOR}{position}",
+                "ocr": False,
             }
             for position in range(3)
         ],
@@ -77,8 +78,18 @@ def test_unknown_provenance_is_null(app, client, alice):
         db.session.add(Chunk(document_id=document.id, position=0, text="from before"))
         db.session.commit()
     assert chunks(client, "old.txt").get_json()["chunks"] == [
-        {"position": 0, "text": "from before", "pages": None, "section": None}
+        {"position": 0, "text": "from before", "pages": None, "section": None, "ocr": False}
     ]
+
+
+def test_a_chunk_read_by_ocr_says_so(app, client, alice):
+    with app.app_context():
+        document = Document(user_id=alice, name="scan.png", s3_bucket="b", s3_key="k", status="processed")
+        db.session.add(document)
+        db.session.flush()
+        db.session.add(Chunk(document_id=document.id, position=0, text="read", page_first=1, page_last=1, ocr=True))
+        db.session.commit()
+    assert chunks(client, "scan.png").get_json()["chunks"][0]["ocr"] is True
 
 
 def test_pages_follow_the_cursor_without_repeats_or_gaps(app, client, alice):

@@ -55,7 +55,7 @@ def test_impossible_settings_are_refused(chunk_size: int, chunk_overlap: int) ->
 
 
 def test_the_fingerprint_names_the_extraction_and_the_settings() -> None:
-    assert chunking_fingerprint(1000, 100) == "blocks-v1:chars:1000:100"
+    assert chunking_fingerprint(1000, 100) == "blocks-v2:chars:1000:100"
 
 
 def test_a_short_document_is_one_chunk_with_its_page_and_no_section() -> None:

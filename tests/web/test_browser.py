@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import FilePayload, Page, expect
 
-from documents.models import Document, DocumentStatus
+from documents.models import Document, DocumentPage, DocumentStatus
 from extensions import db
 from tests.conftest import PASSWORD
 from tests.support.sample_documents import docx_document, pdf_document
@@ -145,3 +145,33 @@ def test_documents_page_fits_a_phone(browser, web_stack: WebStack):
     expect(page.get_by_role("link", name="scan.pdf")).to_be_visible()
     screenshot(page, "documents-statuses")
     wide.close()
+
+
+def test_a_scan_being_read_shows_a_bar_of_its_pages_on_the_list_and_its_page(page: Page, web_stack: WebStack):
+    with web_stack.database.app_context():
+        scan = Document(user_id=web_stack.user_id, name="archive/scan-1998.pdf", s3_bucket=web_stack.bucket,
+                        s3_key="k/scan-1998.pdf", status=DocumentStatus.PROCESSING.value, size_bytes=9_400_000,
+                        ocr_pages_total=40)  # fmt: skip
+        db.session.add(scan)
+        db.session.add(Document(user_id=web_stack.user_id, name="letter.txt", s3_bucket=web_stack.bucket,
+                                s3_key="k/letter.txt", status=DocumentStatus.PROCESSED.value, size_bytes=2_100,
+                                chunk_count=2))  # fmt: skip
+        db.session.flush()
+        db.session.add_all(
+            DocumentPage(document_id=scan.id, page=page_number, content_hash="h", text="read")
+            for page_number in range(1, 13)
+        )
+        db.session.commit()
+    page.goto(f"{web_stack.server.url}/sign-in")
+    sign_in(page, web_stack)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="archive/scan-1998.pdf"))
+    bar = row.get_by_role("progressbar", name="Pages read by OCR")
+    expect(bar).to_have_attribute("value", "12")
+    expect(bar).to_have_attribute("max", "40")
+    expect(row.get_by_text("OCR: 12 of 40 pages")).to_be_visible()
+    screenshot(page, "documents-ocr-progress")
+
+    row.get_by_role("link", name="archive/scan-1998.pdf").click()
+    expect(page.get_by_role("progressbar", name="Pages read by OCR")).to_have_attribute("value", "12")
+    expect(page.get_by_text("OCR: 12 of 40 pages read")).to_be_visible()
+    screenshot(page, "document-ocr-progress")

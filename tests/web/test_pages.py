@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Chunk, Document, DocumentPage, DocumentStatus
 from extensions import db
 from tests.conftest import PASSWORD, create_user
 from web.access import safe_next_path
@@ -252,6 +252,41 @@ def test_document_page_shows_each_chunks_pages_and_section_escaped(app, client, 
         "Chunk 4",
     ]
     assert "<b>Kruskal</b>" not in page
+
+
+def test_document_page_shows_ocr_progress_while_a_scan_is_read(app, client, user_id):
+    with app.app_context():
+        document = Document(user_id=user_id, name="scan.pdf", s3_bucket="b", s3_key=f"users/{user_id}/scan.pdf",
+                            status=DocumentStatus.PROCESSING.value, ocr_pages_total=5)  # fmt: skip
+        db.session.add(document)
+        db.session.flush()
+        db.session.add_all(
+            DocumentPage(document_id=document.id, page=page, content_hash="h", text="read") for page in (1, 2)
+        )
+        db.session.commit()
+    sign_in(client)
+    page = client.get("/documents/scan.pdf").get_data(as_text=True)
+    assert re.search(r'<progress id="ocr-progress" max="5" value="2"', page)
+    assert "OCR: 2 of 5 pages read" in page
+
+
+def test_document_page_marks_chunks_read_by_ocr_and_lists_the_pages_it_could_not_read(app, client, user_id):
+    with app.app_context():
+        document = Document(user_id=user_id, name="scan.png", s3_bucket="b", s3_key=f"users/{user_id}/scan.png",
+                            status=DocumentStatus.PROCESSED.value, chunk_count=2,
+                            failed_pages='[{"page": 3, "reason": "not read within 120 seconds"}]')  # fmt: skip
+        document.chunks = [
+            Chunk(position=0, text="typed", page_first=1, page_last=1),
+            Chunk(position=1, text="scanned", page_first=2, page_last=2, ocr=True),
+        ]
+        db.session.add(document)
+        db.session.commit()
+    sign_in(client)
+    page = client.get("/documents/scan.png").get_data(as_text=True)
+    captions = [" ".join(re.sub(r"<[^>]+>", "", caption).split()) for caption in re.findall(
+        r"<figcaption[^>]*>(.*?)</figcaption>", page, re.DOTALL)]  # fmt: skip
+    assert captions == ["Chunk 1 · page 1", "Chunk 2 · page 2 · OCR"]
+    assert "page 3 (not read within 120 seconds)" in page
 
 
 def test_someone_elses_or_no_document_is_a_404_page(app, client, user_id):
