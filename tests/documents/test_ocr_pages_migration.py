@@ -1,4 +1,4 @@
-"""Migration 0008_ocr_pages: chunks stored before it were none of them read by OCR and stay searchable; the
+"""Migration 0011_ocr_pages: chunks stored before it were none of them read by OCR and stay searchable; the
 downgrade drops the columns and the pages table and keeps the search index in step. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
