@@ -18,8 +18,9 @@ from typing import Any
 
 import inngest
 
-from documents.events import DocumentUploaded
+from documents.events import DocumentDeleted, DocumentUploaded
 from documents.models import Document, DocumentStatus
+from documents.purging import purged
 from documents.storage import (
     ObjectChecksumError,
     ObjectMissingError,
@@ -33,7 +34,7 @@ from extensions import db
 from inngest_functions.refusals import Refusal
 from processing.chunking import chunking_fingerprint
 from processing.errors import DocumentRefusedError
-from processing.storing import replace_chunks
+from processing.storing import DocumentTrashedError, replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
@@ -55,6 +56,8 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
             # One run per document at a time: two POSTs for it cannot interleave.
             inngest.Concurrency(limit=1, key=DocumentUploaded.expression_for("s3_key")),
         ],
+        # Deleting the document cancels its run; a step already running finds it trashed and writes nothing.
+        cancel=[inngest.Cancel(event=DocumentDeleted.NAME, if_exp="event.data.documentId == async.data.documentId")],
         retries=settings.function_retries,
         on_failure=record_failure,
     )
@@ -62,7 +65,7 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         uploaded = DocumentUploaded.from_event(ctx.event)
         # Two steps, so two trips through the server's queue: each trip waits for its tick.
         checked = ctx.step.run("check-object", check_object, uploaded, ctx.run_id)
-        if checked["unchanged"]:
+        if checked.get("trashed") or checked["unchanged"]:
             return checked
         return ctx.step.run("extract-and-store", extract_and_store, uploaded)
 
@@ -73,6 +76,8 @@ def checked_document(uploaded: DocumentUploaded) -> Document:
     """The row `uploaded` names; refused for good when it is gone or disagrees with the event."""
     document = db.session.get(Document, uploaded.document_id)
     if document is None:
+        if purged(uploaded.document_id) is not None:
+            raise Refusal.DOCUMENT_PURGED.error("the document was deleted for good")
         raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
     mismatched = mismatched_fields(document, uploaded)
     if mismatched:
@@ -91,7 +96,7 @@ def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[st
     """
     recorded = {
         "user_id": (document.user_id, uploaded.user_id),
-        "document_name": (document.name, uploaded.document_name),
+        "document_name": (document.display_name, uploaded.document_name),
         "s3_bucket": (document.s3_bucket, uploaded.s3_bucket),
         "s3_key": (document.s3_key, uploaded.s3_key),
     }
@@ -119,6 +124,8 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     this one step, so no output of another step (which a forged call could claim) decides `unchanged`.
     """
     document = checked_document(uploaded)
+    if document.is_trashed:
+        return _trashed(document)
     mark_processing(document, run_id)
     try:
         ensure_supported(document.name)
@@ -133,7 +140,7 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     limit = size_limit(uploaded)
     if found.size > limit:
         raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
-    if _chunks_current(document, uploaded, found.etag):
+    if not uploaded.reprocess and _chunks_current(document, uploaded, found.etag):
         return {"unchanged": True, **_record_unchanged(document, found.etag)}
     return {"unchanged": False, "size": found.size, "etag": found.etag}
 
@@ -166,6 +173,8 @@ def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
 def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
     """Download to a temporary file, extract, chunk and store in one transaction."""
     document = checked_document(uploaded)
+    if document.is_trashed:
+        return _trashed(document)
     limit = size_limit(uploaded)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
@@ -187,7 +196,7 @@ def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
                 Refusal.CHECKSUM_MISMATCH,
                 "the bytes S3 sent do not match the checksum stored with them; upload the document again",
             ) from None
-        if document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
+        if not uploaded.reprocess and document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
             return _record_unchanged(document, downloaded.etag)
         try:
             # The type was checked when the object was looked up; here it only picks the reader.
@@ -200,10 +209,18 @@ def extract_and_store(uploaded: DocumentUploaded) -> dict[str, Any]:
                 chunk_size=uploaded.chunk_size,
                 chunk_overlap=uploaded.chunk_overlap,
             )
+        except DocumentTrashedError:
+            return _trashed(document)
         except DocumentRefusedError as error:
             # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
     return _summary(document)
+
+
+def _trashed(document: Document) -> dict[str, Any]:
+    """What a run answers when its document went to the trash: it stops, and writes nothing."""
+    logger.info("document %s is in the trash: its run stops", document.id)
+    return {"documentId": document.id, "trashed": True, "unchanged": False}
 
 
 def _summary(document: Document) -> dict[str, Any]:

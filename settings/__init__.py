@@ -91,6 +91,10 @@ class AppSettings(BaseSettings):
     per_user_concurrency: int = Field(default=5, ge=1)
     function_retries: int = Field(default=3, ge=0, le=20)
 
+    # Trash: how long a deleted document can be restored before purge-document deletes it for good.
+    # Fractional days are allowed (0.0001 is about 9 seconds); 0 purges at once.
+    trash_retention_days: float = Field(default=30.0, ge=0, le=3650)
+
     # Outbox relay: delivers events the request could not (see outbox/).
     outbox_relay_enabled: bool = True
     outbox_relay_interval_seconds: float = Field(default=5.0, gt=0)
