@@ -170,3 +170,31 @@ def _publish(
         document_id=document.id,
         claim_seconds=settings.outbox_claim_seconds,
     )
+
+
+def close_account(user: User, settings: AppSettings, client: inngest.Inngest) -> int:
+    """Delete `user`'s account: it can no longer sign in, and each of its documents is purged now, through
+    purge-document like any other; the last purge deletes the user's row. How many documents are purged.
+
+    An account with no documents goes at once. Safe to repeat: documents already due stay as they are.
+    """
+    user.closed_at = user.closed_at or utcnow()
+    user.rotate_session_token()
+    db.session.commit()
+    documents = db.session.scalars(db.select(Document).where(Document.user_id == user.id).order_by(Document.id)).all()
+    for document in documents:
+        trash_document(document, settings, client, purge_now=True)
+    delete_closed_account_if_empty(user.id)
+    return len(documents)
+
+
+def delete_closed_account_if_empty(user_id: int) -> bool:
+    """Delete the user's row if the account was closed and has no documents left; whether it did."""
+    user = db.session.get(User, user_id)
+    if user is None or user.closed_at is None:
+        return False
+    if db.session.scalar(db.select(Document.id).where(Document.user_id == user_id).limit(1)) is not None:
+        return False
+    db.session.delete(user)
+    db.session.commit()
+    return True

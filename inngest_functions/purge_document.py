@@ -12,6 +12,7 @@ import inngest
 
 from documents import purging
 from documents.events import DocumentDeleted, DocumentRestored
+from documents.trash import delete_closed_account_if_empty
 from settings import AppSettings
 
 FUNCTION_ID = "purge-document"
@@ -40,6 +41,8 @@ def build_purge_document(client: inngest.Inngest, settings: AppSettings) -> inng
         chunks = ctx.step.run("delete-chunks", lambda: purging.delete_chunks(document_id))
         records = ctx.step.run("delete-records", lambda: purging.delete_records(document_id))
         ctx.step.run("delete-row", lambda: purging.delete_document_row(document_id))
+        # When the owner deleted their account, the purge of its last document deletes the account too.
+        ctx.step.run("delete-closed-account", lambda: delete_closed_account_if_empty(user_id))
         return {
             "documentId": document_id,
             "purged": True,

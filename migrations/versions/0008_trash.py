@@ -1,4 +1,5 @@
-"""documents.trashed_at, purge_at and trashed_name: the trash; purged_documents: what is left after a purge
+"""documents.trashed_at, purge_at and trashed_name: the trash; purged_documents: what is left after a purge;
+users.closed_at: an account being deleted, its documents purged before its row goes
 
 Revision ID: 0008_trash
 Revises: 0007_chunk_provenance
@@ -31,9 +32,11 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_purged_documents_document_id", "purged_documents", ["document_id"])
+    op.add_column("users", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    op.drop_column("users", "closed_at")
     op.drop_index("ix_purged_documents_document_id", table_name="purged_documents")
     op.drop_table("purged_documents")
     # SQLite (3.35 and later) drops a column in place, keeping the table and its triggers.

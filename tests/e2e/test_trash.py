@@ -26,7 +26,8 @@ DELETED = "documents/document.deleted"
 RETENTION_SECONDS = 8
 ZEBRA = b"The zebra crossing is closed on Mondays. " * 20
 GIRAFFE = b"The giraffe enclosure opens at nine every morning. " * 20
-PURGE_STEPS = ["wait-for-retention", "start-purge", "delete-object", "delete-chunks", "delete-records", "delete-row"]
+PURGE_STEPS = ["wait-for-retention", "start-purge", "delete-object", "delete-chunks", "delete-records", "delete-row",
+               "delete-closed-account"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
