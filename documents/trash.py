@@ -18,14 +18,13 @@ from auth.models import User
 from documents.events import DocumentDeleted, DocumentEvent, DocumentRestored
 from documents.models import Document, DocumentStatus
 from documents.names import parse_document_name
+from documents.reprocessing import IN_FLIGHT_STATUSES
 from documents.service import DocumentNotFoundError, find_document, requeue_document
 from extensions import changed_rows, db
 from http_plumbing.errors import ApiError
 from outbox import publish
 from settings import AppSettings
 from timestamps import as_utc, utcnow
-
-IN_FLIGHT = frozenset({DocumentStatus.QUEUED.value, DocumentStatus.PROCESSING.value})
 
 
 def find_trashed(user_id: int, name: str) -> Document | None:
@@ -146,7 +145,7 @@ def restore_document(document: Document, user: User, settings: AppSettings, clie
         return document
     _publish(document, DocumentRestored, settings, client)
     db.session.refresh(document)
-    if document.status in IN_FLIGHT:
+    if document.status in IN_FLIGHT_STATUSES:
         # Its run was cancelled when it was trashed: hand it to processing again, so it comes back whole.
         requeue_document(document, user, settings, client)
     return document
