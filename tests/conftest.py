@@ -18,11 +18,12 @@ from flask_migrate import upgrade
 from moto.server import ThreadedMotoServer
 
 from app import create_app
-from auth.models import User
+from auth.models import User, new_session_token
 from auth.passwords import hash_password
 from extensions import db
 from stack.ports import free_port as free_port  # the tests' free ports are the stacks'
 from tests.support.event_api import EventApi, running_event_api
+from timestamps import utcnow
 
 PASSWORD = "correct horse battery staple"
 REGION = "us-east-1"
@@ -153,10 +154,19 @@ def password_hash(password: str) -> str:
 
 def create_user(app: Flask, email: str, password: str = PASSWORD) -> int:
     with app.app_context():
-        user = User(email=email, password_hash=password_hash(password))
-        db.session.add(user)
+        # Only the columns every revision since 0002 has: migration tests add users before the newer ones exist.
+        user_id: int = db.session.execute(
+            db.insert(User)
+            .values(
+                email=email,
+                password_hash=password_hash(password),
+                created_at=utcnow(),
+                session_token=new_session_token(),
+            )
+            .returning(User.id)
+        ).scalar_one()
         db.session.commit()
-        return user.id
+        return user_id
 
 
 class AuthActions:
