@@ -2,7 +2,7 @@
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,9 +11,10 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
+from sqlalchemy.sql import Executable
 
 
 class Base(DeclarativeBase):
@@ -81,3 +82,9 @@ def ensure_sqlite_directory(database_url: str) -> None:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def changed_rows(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return int(result.rowcount or 0)

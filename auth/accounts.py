@@ -17,7 +17,7 @@ BAD_CURRENT_PASSWORD = "current password is wrong"  # noqa: S105 (a message, not
 def authenticate(email: str, password: str) -> User:
     """The user with this email and password, or a 401 that does not say which of the two was wrong."""
     user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not verify_password(user.password_hash if user else None, password) or user is None or user.closed_at:
         raise ApiError(401, BAD_CREDENTIALS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

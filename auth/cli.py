@@ -5,14 +5,17 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from auth.models import User, find_user_by_email, normalise_email
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from documents.trash import close_account
 from extensions import db
+from settings import get_app_settings
 
-users_cli = AppGroup("users", help="Create and list user accounts.")
+users_cli = AppGroup("users", help="Create, list and delete user accounts.")
 
 
 @users_cli.command("create")
@@ -47,3 +50,18 @@ def list_users() -> None:
     """List every user: id, email, created."""
     for user in db.session.scalars(db.select(User).order_by(User.id)):
         click.echo(f"{user.id}\t{user.email}\t{user.created_at:%Y-%m-%d %H:%M}")
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_user(email: str, yes: bool) -> None:
+    """Delete the account of EMAIL: it can no longer sign in, and every document of it is purged for good."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user has email {normalise_email(email)}")
+    if not yes:
+        click.confirm(f"Delete {user.email} and purge all of their documents for good?", abort=True)
+    user_id, user_email = user.id, user.email  # the row itself goes at once when there is nothing to purge
+    purged = close_account(user, get_app_settings(), current_app.extensions["inngest"])
+    click.echo(f"deleted user {user_id} <{user_email}>: {purged} document(s) being purged")

@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Part of every session's user id: a new token ends every session that holds the old one.
     # The server default exists only for rows that predate the column (migration 0002).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, server_default="", nullable=False)
+    # Set when the account is deleted: it can no longer sign in, and its row goes once its documents are purged.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def get_id(self) -> str:
         # What flask-login stores in the session cookie (signed, not secret).
@@ -56,6 +58,8 @@ def find_user_by_session_id(session_user_id: str) -> User | None:
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 18) or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+    if user is None or user.closed_at is not None:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal, Self
 
 import inngest
@@ -9,14 +10,50 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.alias_generators import to_camel
 
 
-class DocumentUploaded(BaseModel):
+class DocumentEvent(BaseModel):
+    """What every event about one document shares: camelCase JSON data, a name, parsing that never retries."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+    NAME: ClassVar[str]
+
+    document_id: int = Field(description="Our id of the document row the event is about.")
+
+    @classmethod
+    def wire_name(cls, field: str) -> str:
+        """The name `field` (a Python attribute, `user_id`) has in the event's JSON data (`userId`)."""
+        return cls.model_fields[field].alias or field
+
+    @classmethod
+    def expression_for(cls, field: str) -> str:
+        """The CEL path of `field` in a triggering event (`event.data.userId`), for concurrency keys and the like."""
+        return f"event.data.{cls.wire_name(field)}"
+
+    def wire_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_event(self, *, event_id: str = "") -> inngest.Event:
+        return inngest.Event(name=self.NAME, id=event_id, data=self.wire_data())
+
+    @classmethod
+    def from_event(cls, event: inngest.Event) -> Self:
+        """Parse the event a run was triggered by; a malformed one can never succeed, so no retry."""
+        if event.name != cls.NAME:
+            raise inngest.NonRetriableError(f"expected event {cls.NAME}, got {event.name}")
+        try:
+            return cls.model_validate(event.data)
+        except ValidationError as error:
+            raise inngest.NonRetriableError(
+                f"malformed {cls.NAME} event: {error.error_count()} invalid field(s)"
+            ) from error
+
+
+class DocumentUploaded(DocumentEvent):
     """A signed-in user asked for the document at `s3Bucket`/`s3Key` to be processed.
 
     It carries what the function reads and nothing else. `version` says which shape the data
     has, so that a later shape can be told apart from this one while events of both are in flight.
     """
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
 
     NAME: ClassVar[str] = "documents/document.uploaded"
     # Sent by earlier releases in version 1 events, which had no `version`, and never read:
@@ -32,6 +69,9 @@ class DocumentUploaded(BaseModel):
     max_document_bytes: int = Field(gt=0)
     chunk_size: int = Field(gt=0)
     chunk_overlap: int = Field(ge=0)
+    # Optional, and sent only when true, so that a function of an earlier release (which forbids
+    # fields it does not know) still reads every ordinary event.
+    reprocess: bool = Field(default=False, description="Run again even when the content and settings are unchanged.")
 
     @model_validator(mode="before")
     @classmethod
@@ -40,27 +80,26 @@ class DocumentUploaded(BaseModel):
             return {key: value for key, value in data.items() if key not in cls.UNVERSIONED_EXTRA_FIELDS}
         return data
 
-    @classmethod
-    def wire_name(cls, field: str) -> str:
-        """The name `field` (a Python attribute, `user_id`) has in the event's JSON data (`userId`)."""
-        return cls.model_fields[field].alias or field
+    def wire_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude=None if self.reprocess else {"reprocess"})
 
-    @classmethod
-    def expression_for(cls, field: str) -> str:
-        """The CEL path of `field` in a triggering event (`event.data.userId`), for concurrency keys and the like."""
-        return f"event.data.{cls.wire_name(field)}"
 
-    def to_event(self, *, event_id: str = "") -> inngest.Event:
-        return inngest.Event(name=self.NAME, id=event_id, data=self.model_dump(mode="json", by_alias=True))
+class DocumentDeleted(DocumentEvent):
+    """A user moved a document to the trash: cancels its processing, and purge-document sleeps until `purgeAt`."""
 
-    @classmethod
-    def from_event(cls, event: inngest.Event) -> Self:
-        """Parse the event a run was triggered by; a malformed one can never succeed, so no retry."""
-        if event.name != cls.NAME:
-            raise inngest.NonRetriableError(f"expected event {cls.NAME}, got {event.name}")
-        try:
-            return cls.model_validate(event.data)
-        except ValidationError as error:
-            raise inngest.NonRetriableError(
-                f"malformed {cls.NAME} event: {error.error_count()} invalid field(s)"
-            ) from error
+    NAME: ClassVar[str] = "documents/document.deleted"
+
+    version: Literal[1] = 1
+    user_id: int
+    document_name: str = Field(description="The name the user gave, relative to their folder.")
+    purge_at: datetime = Field(description="When the document is purged for good, unless restored before.")
+
+
+class DocumentRestored(DocumentEvent):
+    """A user took a document out of the trash: cancels its purge."""
+
+    NAME: ClassVar[str] = "documents/document.restored"
+
+    version: Literal[1] = 1
+    user_id: int
+    document_name: str

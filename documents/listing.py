@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, func, literal, tuple_
+from sqlalchemy import ColumnElement, Integer, case, func, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from documents.models import Document, DocumentStatus
+from documents.models import TRASHED, Document, DocumentStatus
 from documents.service import describe_documents
 from extensions import db
 from http_plumbing.errors import ApiError
@@ -139,6 +139,13 @@ class DocumentPage:
         }
 
 
+# A trashed document keeps the status it had in its column; it is shown, filtered and counted as trashed,
+# under the name it had.
+SHOWN_STATUS = case((Document.trashed_at.is_not(None), TRASHED), else_=Document.status)
+SHOWN_NAME = func.coalesce(Document.trashed_name, Document.name)
+KNOWN_STATUSES = (*(status.value for status in DocumentStatus), TRASHED)
+
+
 def list_page(user_id: int, query: ListQuery) -> DocumentPage:
     """One page of the user's documents as `query` asks, the counts per status in its folder, and the time
     to ask for changes from next."""
@@ -151,7 +158,10 @@ def list_page(user_id: int, query: ListQuery) -> DocumentPage:
     sort_key = tuple_(sort.column, Document.id)
     statement = db.select(Document).where(*_filters(user_id, query.prefix))
     if query.statuses:
-        statement = statement.where(Document.status.in_(query.statuses))
+        statement = statement.where(SHOWN_STATUS.in_(query.statuses))
+    elif query.updated_since is None:
+        # The trash is seen by asking for it (status=trashed); changes include what went there.
+        statement = statement.where(Document.trashed_at.is_(None))
     if query.updated_since is not None:
         statement = statement.where(Document.updated_at >= query.updated_since)
     if position is not None:
@@ -180,9 +190,9 @@ def list_page(user_id: int, query: ListQuery) -> DocumentPage:
 def status_counts(user_id: int, prefix: str = "") -> dict[str, int]:
     """How many of the user's documents (in the folder `prefix`) are in each status, every status named."""
     counted = db.session.execute(
-        db.select(Document.status, func.count()).where(*_filters(user_id, prefix)).group_by(Document.status)
+        db.select(SHOWN_STATUS, func.count()).where(*_filters(user_id, prefix)).group_by(SHOWN_STATUS)
     )
-    counts = dict.fromkeys((status.value for status in DocumentStatus), 0)
+    counts = dict.fromkeys(KNOWN_STATUSES, 0)
     counts.update({status: count for status, count in counted})
     return counts
 
@@ -192,8 +202,8 @@ def _filters(user_id: int, prefix: str) -> list[ColumnElement[bool]]:
     if prefix:
         # LIKE with the wildcards escaped finds the folder; SQLite's LIKE ignores case, and names do
         # not, so the first characters are compared exactly as well.
-        filters.append(Document.name.startswith(prefix, autoescape=True))
-        filters.append(func.substr(Document.name, 1, len(prefix)) == prefix)
+        filters.append(SHOWN_NAME.startswith(prefix, autoescape=True))
+        filters.append(func.substr(SHOWN_NAME, 1, len(prefix)) == prefix)
     return filters
 
 
@@ -209,7 +219,7 @@ def _limit(limit: str | None) -> int:
 def _statuses(status: str | None) -> tuple[str, ...]:
     if status is None:
         return ()
-    known = [known.value for known in DocumentStatus]
+    known = KNOWN_STATUSES
     wanted = tuple(dict.fromkeys(part.strip() for part in status.split(",")))
     for part in wanted:
         if part not in known:

@@ -20,6 +20,16 @@ class DocumentStatus(str, enum.Enum):
     PROCESSED = "processed"
     UNCHANGED = "unchanged"
     FAILED = "failed"
+    # Only ever shown while the document is in the trash: purge-document has begun and restoring is over.
+    PURGING = "purging"
+
+
+# What the API shows as a document's status while it is in the trash.
+TRASHED = "trashed"
+# A trashed document gives its name up, so that a new document can take it at once (the unique
+# constraint is on (user_id, name)); this placeholder is never a name a user can give, since
+# names cannot hold a backslash. The name stays in `trashed_name`, and comes back on restore.
+_TRASHED_NAME = "\\trashed\\{id}"
 
 
 class Document(db.Model):  # type: ignore[name-defined,misc]
@@ -56,10 +66,28 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
     )
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # In the trash since `trashed_at`; purged for good at `purge_at` unless restored before.
+    trashed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purge_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    trashed_name: Mapped[str | None] = mapped_column(String(1024))
 
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Chunk.position"
     )
+
+    @property
+    def is_trashed(self) -> bool:
+        return self.trashed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """The name the user gave it, in the trash or not."""
+        return self.trashed_name if self.trashed_name is not None else self.name
+
+    @staticmethod
+    def trashed_placeholder(document_id: int) -> str:
+        """The name a trashed document holds in place of its own, which it gives up."""
+        return _TRASHED_NAME.format(id=document_id)
 
     def to_json(
         self,
@@ -73,8 +101,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         if self.status == DocumentStatus.PROCESSING.value and self.ocr_pages_total and pages_done is not None:
             progress = {"pagesDone": pages_done, "pagesTotal": self.ocr_pages_total}
         return {
-            "name": self.name,
-            "status": self.status,
+            "name": self.display_name,
+            "status": TRASHED if self.is_trashed else self.status,
             "error": self.error,
             "s3Bucket": self.s3_bucket,
             "s3Key": self.s3_key,
@@ -91,6 +119,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
             "createdAt": iso_utc(self.created_at),
             "updatedAt": iso_utc(self.updated_at),
             "processedAt": iso_utc(self.processed_at),
+            "trashedAt": iso_utc(self.trashed_at),
+            "purgeAt": iso_utc(self.purge_at),
         }
 
 
@@ -144,3 +174,16 @@ class DocumentPage(db.Model):  # type: ignore[name-defined,misc]
     text: Mapped[str] = mapped_column(Text, nullable=False)
     # Why OCR has no text for the page (it timed out), or None.
     failure: Mapped[str | None] = mapped_column(Text)
+
+
+class PurgedDocument(db.Model):  # type: ignore[name-defined,misc]
+    """What is left of a purged document: enough to refuse a late event for it, and nothing of its content."""
+
+    __tablename__ = "purged_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No foreign keys: the document is gone, and its owner may be too.
+    document_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(1024), nullable=False)
+    purged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

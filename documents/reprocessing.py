@@ -78,7 +78,12 @@ def plan_reprocessing(
     settings: AppSettings, *, user_id: int | None = None, include_failed: bool = False
 ) -> ReprocessingPlan:
     """Every document (or only `user_id`'s) sorted into those to send and those to leave alone."""
-    query = db.select(Document, User).join(User, User.id == Document.user_id).order_by(Document.id)
+    query = (
+        db.select(Document, User)
+        .join(User, User.id == Document.user_id)
+        .where(Document.trashed_at.is_(None))
+        .order_by(Document.id)
+    )
     if user_id is not None:
         query = query.where(Document.user_id == user_id)
     current = current_chunking(settings)

@@ -312,7 +312,7 @@ WITH frequencies AS (
     FROM frequencies
     JOIN chunks ON chunks.id = frequencies.id
     JOIN documents ON documents.id = chunks.document_id
-    WHERE documents.user_id = :user_id
+    WHERE documents.user_id = :user_id AND documents.trashed_at IS NULL
     {grouped}
 ), page AS (
     SELECT * FROM scored
@@ -339,7 +339,7 @@ WITH query AS (
     SELECT chunks.id AS id, documents.name AS name, chunks.position AS position,
            ts_rank_cd(chunks.search_vector, query.query)::float8 AS score
     FROM query, chunks JOIN documents ON documents.id = chunks.document_id
-    WHERE chunks.search_vector @@ query.query AND documents.user_id = :user_id
+    WHERE chunks.search_vector @@ query.query AND documents.user_id = :user_id AND documents.trashed_at IS NULL
 ), page AS (
     SELECT * FROM matched
     WHERE CAST(:after_score AS float8) IS NULL

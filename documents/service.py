@@ -63,18 +63,25 @@ def _accept(user: User, name: DocumentName, settings: AppSettings, client: innge
     return Accepted(document=document, event=row, described=describe_document(document))
 
 
-def requeue_document(document: Document, user: User, settings: AppSettings, client: inngest.Inngest) -> OutboxEvent:
+def requeue_document(
+    document: Document, user: User, settings: AppSettings, client: inngest.Inngest, *, reprocess: bool = False
+) -> OutboxEvent:
     """Hand `user`'s existing `document` to processing again, as accepting it does: marked queued in the
-    transaction that writes its event, then one attempt to send; the relay delivers what this could not."""
+    transaction that writes its event, then one attempt to send; the relay delivers what this could not.
+
+    With `reprocess`, the run reads and stores it again even when its content and settings are unchanged.
+    """
     if document.user_id != user.id:
         # The run would refuse an event whose owner disagrees with the row, and mark the document failed.
         raise ValueError(f"document {document.id} is not user {user.id}'s")
     _mark_queued(document)
-    return _publish_uploaded(document, user, settings, client)
+    return _publish_uploaded(document, user, settings, client, reprocess=reprocess)
 
 
-def _publish_uploaded(document: Document, user: User, settings: AppSettings, client: inngest.Inngest) -> OutboxEvent:
-    event = document_uploaded(document, user, settings)
+def _publish_uploaded(
+    document: Document, user: User, settings: AppSettings, client: inngest.Inngest, *, reprocess: bool = False
+) -> OutboxEvent:
+    event = document_uploaded(document, user, settings, reprocess=reprocess)
     # Committed with the document row, then sent; claimed by this caller, so the relay leaves it alone
     # unless we die before sending.
     return publish(
@@ -85,7 +92,9 @@ def _publish_uploaded(document: Document, user: User, settings: AppSettings, cli
     )
 
 
-def document_uploaded(document: Document, user: User, settings: AppSettings) -> DocumentUploaded:
+def document_uploaded(
+    document: Document, user: User, settings: AppSettings, *, reprocess: bool = False
+) -> DocumentUploaded:
     """The event that hands `document` to processing, with the settings it is to be processed with."""
     return DocumentUploaded(
         document_id=document.id,
@@ -96,6 +105,7 @@ def document_uploaded(document: Document, user: User, settings: AppSettings) -> 
         max_document_bytes=settings.max_document_bytes,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
+        reprocess=reprocess,
     )
 
 

@@ -130,3 +130,31 @@ def _raise_if_missing(error: ClientError) -> None:
 
 def upload_file(client: S3Client, bucket: str, key: str, source: Path) -> None:
     client.upload_file(str(source), bucket, key)
+
+
+def delete_object_versions(client: S3Client, bucket: str, key: str, *, only_etag: str | None = None) -> int:
+    """Delete every version of the object at `key` (delete markers too); how many were deleted.
+
+    A bucket without versioning keeps one version (id "null"), so this is the same call there.
+    With `only_etag`, only the earlier versions with that ETag go, never the current one: another
+    document now owns the key, and what it holds is not ours to delete. Safe to repeat.
+    """
+    deleted = 0
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        versions = [
+            version
+            for version in page.get("Versions", [])
+            if version["Key"] == key
+            and (only_etag is None or (not version["IsLatest"] and version["ETag"].strip('"') == only_etag))
+        ]
+        markers = [marker for marker in page.get("DeleteMarkers", []) if marker["Key"] == key] if not only_etag else []
+        targets = [{"Key": key, "VersionId": entry["VersionId"]} for entry in versions + markers]
+        if not targets:
+            continue
+        answer = client.delete_objects(Bucket=bucket, Delete={"Objects": targets, "Quiet": True})
+        errors = answer.get("Errors", [])
+        if errors:
+            first = errors[0]
+            raise RuntimeError(f"S3 did not delete {len(errors)} version(s) of {key!r}: {first.get('Code')}")
+        deleted += len(targets)
+    return deleted

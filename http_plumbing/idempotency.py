@@ -45,24 +45,28 @@ class IdempotencyKey(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-def idempotent(view: Callable[[], Response]) -> Callable[[], Response]:
+def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     """Honour an `Idempotency-Key` header on `view`; without the header, `view` runs as usual."""
 
     @wraps(view)
-    def wrapper() -> Response:
+    def wrapper(**arguments: Any) -> Response:
         key = request.headers.get("Idempotency-Key")
         if key is None or not current_user.is_authenticated:
-            return view()
+            return view(**arguments)
         if not _KEY_PATTERN.match(key):
             raise ApiError(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")
-        request_hash = hashlib.sha256(request.get_data()).hexdigest()
+        digest = hashlib.sha256(request.get_data())
+        if arguments:
+            # The URL names what the request acts on (a document): the same key for another is another request.
+            digest.update(b"\n" + request.path.encode())
+        request_hash = digest.hexdigest()
         # Read once, now: after a failed flush the session refuses every query, current_user's too.
         user_id: int = current_user.id
         replay = _begin(user_id, key, request_hash)
         if replay is not None:
             return replay
         try:
-            response = _run(view)
+            response = _run(view, arguments)
         except BaseException:
             _release(user_id, key)
             raise
@@ -72,9 +76,9 @@ def idempotent(view: Callable[[], Response]) -> Callable[[], Response]:
     return wrapper
 
 
-def _run(view: Callable[[], Response]) -> Response:
+def _run(view: Callable[..., Response], arguments: dict[str, Any]) -> Response:
     try:
-        return view()
+        return view(**arguments)
     except ApiError as error:  # kept like any other answer, so a replay gets the same 4xx
         return error_response(error.status, error.message, error.headers)
 

@@ -11,6 +11,7 @@ import inngest
 
 from documents.events import DocumentUploaded
 from documents.models import Document, DocumentStatus
+from documents.purging import purged
 from documents.storage import (
     DownloadedObject,
     ObjectChecksumError,
@@ -32,6 +33,8 @@ def checked_document(uploaded: DocumentUploaded) -> Document:
     """The row `uploaded` names; refused for good when it is gone or disagrees with the event."""
     document = db.session.get(Document, uploaded.document_id)
     if document is None:
+        if purged(uploaded.document_id) is not None:
+            raise Refusal.DOCUMENT_PURGED.error("the document was deleted for good")
         raise Refusal.DOCUMENT_GONE.error("the document record no longer exists")
     mismatched = mismatched_fields(document, uploaded)
     if mismatched:
@@ -50,7 +53,7 @@ def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[st
     """
     recorded = {
         "user_id": (document.user_id, uploaded.user_id),
-        "document_name": (document.name, uploaded.document_name),
+        "document_name": (document.display_name, uploaded.document_name),
         "s3_bucket": (document.s3_bucket, uploaded.s3_bucket),
         "s3_key": (document.s3_key, uploaded.s3_key),
     }
@@ -100,3 +103,9 @@ def summary(document: Document) -> dict[str, Any]:
         "contentHash": document.content_hash,
         "textChars": document.text_chars,
     }
+
+
+def trashed(document: Document) -> dict[str, Any]:
+    """What a step answers when its document went to the trash: the run stops, and writes nothing."""
+    logger.info("document %s is in the trash: its run stops", document.id)
+    return {"documentId": document.id, "trashed": True, "unchanged": False}

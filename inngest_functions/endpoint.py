@@ -11,6 +11,7 @@ from flask import Flask
 from extensions import csrf
 from inngest_functions.client import create_client
 from inngest_functions.process_document import build_process_document
+from inngest_functions.purge_document import build_purge_document
 from inngest_functions.request_signatures import protect_inngest_endpoint
 from settings import AppSettings
 
@@ -19,7 +20,7 @@ SERVE_PATH = "/api/inngest"
 
 def build_functions(client: inngest.Inngest, settings: AppSettings) -> list[inngest.Function[Any]]:
     """Every function `serve()` exposes, built against `client`."""
-    return [build_process_document(client, settings)]
+    return [build_process_document(client, settings), build_purge_document(client, settings)]
 
 
 def init_app(app: Flask, settings: AppSettings) -> inngest.Inngest:

@@ -18,7 +18,7 @@ from typing import Any
 
 import inngest
 
-from documents.events import DocumentUploaded
+from documents.events import DocumentDeleted, DocumentUploaded
 from documents.models import Document, DocumentStatus
 from documents.storage import DownloadedObject, ObjectMissingError, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
@@ -31,6 +31,7 @@ from inngest_functions.document_row import (
     refuse,
     size_limit,
     summary,
+    trashed,
 )
 from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
@@ -40,7 +41,7 @@ from processing.errors import ContentMismatchError, DocumentRefusedError, Scanne
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
-from processing.storing import replace_chunks
+from processing.storing import DocumentTrashedError, replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
@@ -63,6 +64,8 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
             # One run per document at a time: two POSTs for it cannot interleave.
             inngest.Concurrency(limit=1, key=DocumentUploaded.expression_for("s3_key")),
         ],
+        # Deleting the document cancels its run; a step already running finds it trashed and writes nothing.
+        cancel=[inngest.Cancel(event=DocumentDeleted.NAME, if_exp="event.data.documentId == async.data.documentId")],
         retries=settings.function_retries,
         on_failure=record_failure,
     )
@@ -70,7 +73,11 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         uploaded = DocumentUploaded.from_event(ctx.event)
         # Two steps, so two trips through the server's queue: each trip waits for its tick.
         checked = ctx.step.run("check-object", check_object, uploaded, ctx.run_id)
+        if checked.get("trashed"):
+            return checked
         outcome = checked if checked["unchanged"] else extract(ctx, uploaded, ocr)
+        if outcome.get("trashed"):
+            return outcome
         notify_webhook(ctx, uploaded, ctx.run_id, last_attempt=ctx.attempt >= settings.function_retries)
         return outcome
 
@@ -85,7 +92,9 @@ def extract(ctx: inngest.ContextSync, uploaded: DocumentUploaded, ocr: OcrOption
         return extracted
     # One batch after another, never at once: a run holds one of its user's slots however long its scan.
     for step_id, pages in page_batches(extracted["ocrPages"]):
-        ctx.step.run(step_id, read_page_batch, uploaded, pages, ocr)
+        batch = ctx.step.run(step_id, read_page_batch, uploaded, pages, ocr)
+        if batch.get("trashed"):
+            return batch
     return ctx.step.run("store-ocr-text", store_ocr_text, uploaded, ocr)
 
 
@@ -97,6 +106,8 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     this one step, so no output of another step (which a forged call could claim) decides `unchanged`.
     """
     document = checked_document(uploaded)
+    if document.is_trashed:
+        return trashed(document)
     mark_processing(document, run_id)
     try:
         ensure_supported(document.name)
@@ -111,7 +122,7 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     limit = size_limit(uploaded)
     if found.size > limit:
         raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
-    if _chunks_current(document, uploaded, found.etag):
+    if not uploaded.reprocess and _chunks_current(document, uploaded, found.etag):
         return {"unchanged": True, **_record_unchanged(document, found.etag)}
     return {"unchanged": False, "size": found.size, "etag": found.etag}
 
@@ -148,11 +159,13 @@ def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None)
     recorded for the `ocr-pages-…` steps, and their numbers returned.
     """
     document = checked_document(uploaded)
+    if document.is_trashed:
+        return trashed(document)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         downloaded = download_document(document, uploaded, path)
-        if document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
+        if not uploaded.reprocess and document.content_hash == downloaded.sha256 and document.chunking == fingerprint:
             return _record_unchanged(document, downloaded.etag)
         # The type was checked when the object was looked up; here it only picks the reader.
         kind = document_type(document.name)
@@ -195,6 +208,8 @@ def _store(
             chunk_overlap=uploaded.chunk_overlap,
             stop_at_scanned_page=stop_at_scanned_page,
         )
+    except DocumentTrashedError:
+        return trashed(document)
     except ContentMismatchError as error:
         # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
         raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None

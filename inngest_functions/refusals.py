@@ -15,6 +15,7 @@ import inngest
 class Refusal(enum.Enum):
     MALFORMED_EVENT = "malformed-event"
     DOCUMENT_GONE = "document-gone"
+    DOCUMENT_PURGED = "document-purged"
     EVENT_MISMATCH = "event-mismatch"
     UNSUPPORTED_TYPE = "unsupported-type"
     NOT_FOUND = "not-found"

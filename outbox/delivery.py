@@ -42,8 +42,13 @@ def enqueue(
     document_id: int | None,
     claimed_by: str | None,
     claim_seconds: float = DEFAULT_CLAIM_SECONDS,
+    starts_run: bool = True,
 ) -> OutboxEvent:
-    """Add `event` to the caller's transaction; with `claimed_by`, the caller will try to send it itself."""
+    """Add `event` to the caller's transaction; with `claimed_by`, the caller will try to send it itself.
+
+    An event that starts no run (one that only cancels runs) has no run to confirm (outbox/confirmation.py):
+    without `starts_run` it counts as confirmed from the start, so it is never sent again for want of one.
+    """
     now = utcnow()
     row = OutboxEvent(
         event_id=event.id or str(uuid.uuid4()),
@@ -54,6 +59,7 @@ def enqueue(
         claimed_by=claimed_by,
         claimed_until=now + timedelta(seconds=claim_seconds) if claimed_by else None,
         inngest_ids=[],
+        confirmed_at=None if starts_run else now,
     )
     db.session.add(row)
     return row
@@ -98,7 +104,12 @@ def retry_delay(attempts: int) -> float:
 
 
 def publish(
-    client: inngest.Inngest, event: inngest.Event, *, document_id: int | None, claim_seconds: float
+    client: inngest.Inngest,
+    event: inngest.Event,
+    *,
+    document_id: int | None,
+    claim_seconds: float,
+    starts_run: bool = True,
 ) -> OutboxEvent:
     """Commit `event` with the caller's pending writes, in one transaction, then try to deliver it at once.
 
@@ -106,7 +117,11 @@ def publish(
     request until `claim_seconds` pass, for the relay, which resends it with the same id.
     """
     row = enqueue(
-        event, document_id=document_id, claimed_by=f"request-{uuid.uuid4().hex[:12]}", claim_seconds=claim_seconds
+        event,
+        document_id=document_id,
+        claimed_by=f"request-{uuid.uuid4().hex[:12]}",
+        claim_seconds=claim_seconds,
+        starts_run=starts_run,
     )
     db.session.commit()
     deliver(client, row)

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 
 from documents.models import Chunk, Document, DocumentStatus
-from extensions import db
+from extensions import changed_rows, db
 from processing.blocks import Block
 from processing.chunking import chunk_blocks, chunking_fingerprint
 from processing.ocr.page_texts import forget_pages
@@ -21,6 +21,10 @@ from timestamps import utcnow
 # Rows per INSERT: few enough that a batch's parameters stay small, many enough that a
 # document of a hundred thousand chunks is a few dozen round trips, not one per chunk.
 BATCH_ROWS = 2000
+
+
+class DocumentTrashedError(Exception):
+    """The document went to the trash while it was being read: nothing was written."""
 
 
 class _CountedText:
@@ -61,10 +65,13 @@ def replace_chunks(
 
     Deleting the old chunks, inserting the new ones and marking the document happen in one
     transaction: when reading fails (DocumentRefusedError) or the database does, it is rolled
-    back and the old chunks stand whole. The chunks stream from the reader to the database a
-    batch at a time, so the document's text is never held whole. `ocr_text` is the text OCR read on
-    the pages it names, `failed_pages` those it could not read; the page texts go in the same transaction.
-    `stop_at_scanned_page`: a PDF page only OCR can read raises ScannedPageError, and nothing is stored.
+    back and the old chunks stand whole. So it is when the document went to the trash meanwhile
+    (DocumentTrashedError): the row is claimed first, by an UPDATE that a trashed row does not match,
+    and a delete that comes after the claim waits for this transaction. The chunks stream from the
+    reader to the database a batch at a time, so the document's text is never held whole. `ocr_text` is
+    the text OCR read on the pages it names, `failed_pages` those it could not read; the page texts go in
+    the same transaction. `stop_at_scanned_page`: a PDF page only OCR can read raises ScannedPageError,
+    and nothing is stored.
     """
     blocks = _CountedText(read_blocks(path, kind, ocr_text, stop_at_scanned_page=stop_at_scanned_page))
     drafts = chunk_blocks(blocks, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
@@ -81,6 +88,14 @@ def replace_chunks(
         for position, draft in enumerate(drafts)
     )
     try:
+        claimed = changed_rows(
+            update(Document)
+            .where(Document.id == document.id, Document.trashed_at.is_(None))
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed:
+            raise DocumentTrashedError(document.id)
         # Replace, never append: re-processing a document leaves one set of chunks.
         db.session.execute(delete(Chunk).where(Chunk.document_id == document.id))
         count = 0

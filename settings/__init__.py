@@ -105,6 +105,10 @@ class AppSettings(BaseSettings):
     # Where Tesseract's language data is: Debian's tesseract-ocr-* packages install it here.
     ocr_tessdata_dir: Path = DEBIAN_TESSDATA_DIR
 
+    # Trash: how long a deleted document can be restored before purge-document deletes it for good.
+    # Fractional days are allowed (0.0001 is about 9 seconds); 0 purges at once.
+    trash_retention_days: float = Field(default=30.0, ge=0, le=3650)
+
     # Outbox relay: delivers events the request could not (see outbox/).
     outbox_relay_enabled: bool = True
     outbox_relay_interval_seconds: float = Field(default=5.0, gt=0)

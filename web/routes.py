@@ -17,7 +17,8 @@ from documents import search_throttling
 from documents.listing import ListQuery, list_page
 from documents.models import DocumentStatus
 from documents.search import search_chunks
-from documents.service import DocumentNotFoundError, chunks_around, describe_document, named_document
+from documents.service import DocumentNotFoundError, chunks_around, describe_document
+from documents.trash import document_or_trashed
 from documents.types import SUPPORTED_TYPES
 from documents.uploads import upload_origin
 from http_plumbing.browser_security import page_security_headers
@@ -105,7 +106,7 @@ def documents() -> str:
 @sign_in_required
 def document(document_name: str) -> str:
     settings = get_app_settings()
-    found = named_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
+    found = document_or_trashed(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
     # ?chunk=N (a search result) shows the chunks around N; otherwise the first ones.
     wanted = request.args.get("chunk", type=int)
     if wanted is not None and not 0 <= wanted < found.chunk_count:
@@ -120,7 +121,7 @@ def document(document_name: str) -> str:
         document=details,
         chunks=chunks,
         wanted_chunk=wanted,
-        in_flight=found.status in IN_FLIGHT,
+        in_flight=not found.is_trashed and found.status in IN_FLIGHT,
         run_url=run_url,
     )
 

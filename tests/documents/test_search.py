@@ -10,22 +10,34 @@ from documents.search_index import chunk_search_terms
 from extensions import db
 from tests.conftest import create_user
 from tests.support.postgres import on_both_databases
+from timestamps import utcnow
 
 pytestmark = on_both_databases
 
 
 def add_document(app, user_id: int, name: str, chunks: list[str]) -> int:
     with app.app_context():
-        document = Document(user_id=user_id, name=name, s3_bucket="b", s3_key=f"users/{user_id}/{name}",
-                            status="processed", chunk_count=len(chunks))  # fmt: skip
-        db.session.add(document)
-        db.session.flush()
-        # Only the columns every revision has: the migration tests add chunks before the newer ones exist.
+        # Only the columns every revision has: the migration tests add rows before the newer ones exist.
+        now = utcnow()
+        document_id: int = db.session.execute(
+            db.insert(Document)
+            .values(
+                user_id=user_id,
+                name=name,
+                s3_bucket="b",
+                s3_key=f"users/{user_id}/{name}",
+                status="processed",
+                chunk_count=len(chunks),
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(Document.id)
+        ).scalar_one()
         if chunks:  # an empty VALUES list would be an INSERT of one row of defaults
-            rows = [{"document_id": document.id, "position": index, "text": text} for index, text in enumerate(chunks)]
+            rows = [{"document_id": document_id, "position": index, "text": text} for index, text in enumerate(chunks)]
             db.session.execute(db.insert(Chunk).values(rows))
         db.session.commit()
-        return document.id
+        return document_id
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import inngest
 import pytest
 
-from documents.events import DocumentUploaded
+from documents.events import DocumentDeleted, DocumentRestored, DocumentUploaded
 
 EXAMPLE = DocumentUploaded(
     document_id=7,
@@ -92,3 +93,29 @@ def test_versioned_events_are_held_to_their_shape(data):
 def test_concurrency_keys_are_the_fields_wire_names():
     assert DocumentUploaded.expression_for("user_id") == "event.data.userId"
     assert DocumentUploaded.expression_for("s3_key") == "event.data.s3Key"
+
+
+def test_reprocess_is_sent_only_when_true_so_earlier_releases_still_read_every_other_event():
+    asked = EXAMPLE.model_copy(update={"reprocess": True})
+
+    assert "reprocess" not in EXAMPLE.to_event().data
+    assert asked.to_event().data["reprocess"] is True
+    assert DocumentUploaded.from_event(asked.to_event()) == asked
+
+
+def test_the_trash_events_round_trip_with_camel_case_data():
+    deleted = DocumentDeleted(
+        document_id=7, user_id=3, document_name="q1.pdf", purge_at=datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
+    )
+    restored = DocumentRestored(document_id=7, user_id=3, document_name="q1.pdf")
+
+    assert deleted.to_event().data == {
+        "version": 1,
+        "documentId": 7,
+        "userId": 3,
+        "documentName": "q1.pdf",
+        "purgeAt": "2027-01-05T12:00:00Z",
+    }
+    assert DocumentDeleted.from_event(deleted.to_event()) == deleted
+    assert DocumentRestored.from_event(restored.to_event()) == restored
+    assert restored.to_event().name == "documents/document.restored"

@@ -1,15 +1,18 @@
-"""The configuration process-document registers with Inngest: trigger, concurrency, retries, failure handler."""
+"""The configuration process-document and purge-document register with Inngest: trigger, concurrency, retries,
+cancellation, failure handler."""
 
 from __future__ import annotations
 
-from documents.events import DocumentUploaded
+from documents.events import DocumentDeleted, DocumentRestored, DocumentUploaded
 from inngest_functions import build_functions
 
+SAME_DOCUMENT = "event.data.documentId == async.data.documentId"
 
-def function_configs(app):
+
+def function_configs(app, index: int = 0):
     client = app.extensions["inngest"]
-    [function] = build_functions(client, app.extensions["settings"])
-    config = function.get_config("http://localhost:3000/api/inngest")
+    process_document, purge_document = build_functions(client, app.extensions["settings"])
+    config = (process_document, purge_document)[index].get_config("http://localhost:3000/api/inngest")
     return config.main, config.on_failure
 
 
@@ -38,5 +41,19 @@ def test_failures_are_handled_by_a_registered_on_failure_function(app):
 def test_the_endpoint_describes_the_app_to_the_dev_server(client):
     response = client.get("/api/inngest")
     assert response.status_code == 200
-    assert response.get_json()["function_count"] == 1
+    assert response.get_json()["function_count"] == 2
     assert response.get_json()["mode"] == "dev"
+
+
+def test_a_delete_of_the_same_document_cancels_its_processing(app):
+    main, _ = function_configs(app)
+    assert [(cancel.event, cancel.if_exp) for cancel in main.cancel or []] == [(DocumentDeleted.NAME, SAME_DOCUMENT)]
+
+
+def test_the_purge_is_triggered_by_a_delete_and_cancelled_by_a_restore_of_the_same_document(app):
+    main, on_failure = function_configs(app, 1)
+    assert main.id == "document-service-purge-document"
+    assert [trigger.event for trigger in main.triggers] == [DocumentDeleted.NAME]
+    assert [(cancel.event, cancel.if_exp) for cancel in main.cancel or []] == [(DocumentRestored.NAME, SAME_DOCUMENT)]
+    assert {limit.key: limit.limit for limit in main.concurrency or []} == {"event.data.documentId": 1}
+    assert on_failure is None

@@ -80,3 +80,19 @@ def test_in_production_the_runs_are_asked_for_with_the_signing_key(app_with, eve
     [(_, authorization)] = event_api.run_queries
     # The key's hash, as the SDK sends it to Inngest's API, never the key itself.
     assert authorization == "Bearer " + hashlib.sha256(bytes.fromhex("ab" * 32)).hexdigest()
+
+
+def test_an_event_that_starts_no_run_is_never_asked_about_or_sent_again(app, event_api):
+    with app.app_context():
+        enqueue(
+            inngest.Event(name="test/cancels", data={"n": 1}, id="event-2"),
+            document_id=None,
+            claimed_by=None,
+            starts_run=False,
+        )
+        db.session.commit()
+        client = app.extensions["inngest"]
+        assert flush(client) == (1, 0)
+        assert confirm_deliveries(client, older_than=60, now=utcnow() + LATER) == (0, 0)
+        assert db.session.scalar(db.select(OutboxEvent.event_id)) == "event-2"
+    assert event_api.run_queries == []

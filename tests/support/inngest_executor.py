@@ -4,6 +4,7 @@ httpx client against the app running under gunicorn.
 Each request carries the event, the memoised step outputs so far (JSON round-tripped, as the
 real executor stores them) and the attempt number; a 206 answer reports steps to memoise, a 200
 the run's result, a 500 a failed attempt (with `X-Inngest-No-Retry: true` when it must not be retried).
+A sleep ends at once: the test chooses the time it asks for (a purge now).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient
 APP_ID = "document-service"
 PROCESS_DOCUMENT = f"{APP_ID}-process-document"
 PROCESS_DOCUMENT_FAILURE = f"{PROCESS_DOCUMENT}-failure"
+PURGE_DOCUMENT = f"{APP_ID}-purge-document"
 
 
 @dataclass

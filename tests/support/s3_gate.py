@@ -1,5 +1,5 @@
-"""A pass-through in front of the local S3 that can hold the download of one object: the network edge a test
-controls, so that "a step is downloading" is a state the test can wait for rather than a moment it guesses.
+"""A pass-through in front of the local S3 that can hold the download of one object, or fail deletes: the network
+edge a test controls, so that "a step is downloading" is a state the test can wait for rather than a moment it guesses.
 
 Everything else (HEAD, PUT, listing) goes straight through to moto with its headers and body unchanged.
 """
@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
@@ -30,6 +30,21 @@ class DownloadGate:
         self._open = threading.Event()
         self._open.set()
         self.downloads_waiting = 0
+        self._deletes_to_fail = 0
+        self.deletes_failed = 0
+
+    def fail_deletes(self, count: int) -> None:
+        """Answer the next `count` batch deletes (POST /<bucket>?delete) with S3's 500 InternalError."""
+        with self._lock:
+            self._deletes_to_fail = count
+
+    def fails_delete(self) -> bool:
+        with self._lock:
+            if self._deletes_to_fail <= 0:
+                return False
+            self._deletes_to_fail -= 1
+            self.deletes_failed += 1
+            return True
 
     def hold(self, bucket: str, key: str) -> None:
         with self._lock:
@@ -64,6 +79,10 @@ def gated_s3(s3_endpoint: str) -> Iterator[tuple[str, DownloadGate]]:
                 gate.wait_at_gate()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            batch_delete = "delete" in parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+            if self.command == "POST" and batch_delete and gate.fails_delete():
+                self._answer_internal_error()
+                return
             headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
             request = upstream.build_request(self.command, self.path, headers=headers, content=body)
             answer = upstream.send(request, stream=True)
@@ -83,6 +102,14 @@ def gated_s3(s3_endpoint: str) -> Iterator[tuple[str, DownloadGate]]:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(content)
+
+        def _answer_internal_error(self) -> None:
+            error = b"<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"
+            self.send_response(500)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(error)))
+            self.end_headers()
+            self.wfile.write(error)
 
         # http.server's own names for the handlers of each method.
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward  # noqa: N815
