@@ -388,6 +388,8 @@
   // A file dropped beside the zone must not replace the page with the file.
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
+  // Files chosen from now on are uploaded: the deferred script may run after the form is shown.
+  zone.dataset.ready = "true";
 
   for (const time of rows.querySelectorAll("time[datetime]")) {
     time.textContent = formatTime(time.dateTime);

@@ -120,3 +120,10 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def choose_files(page: Page, files: object) -> None:
+    """Choose `files` in the upload form once the page's script is listening for them (it marks the drop
+    zone ready): a file chosen before then is never uploaded."""
+    expect(page.locator("#drop-zone[data-ready=true]")).to_be_attached()
+    page.get_by_label("Choose files…").set_input_files(files)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from documents.models import Document, DocumentPage, DocumentStatus
 from extensions import db
 from tests.conftest import PASSWORD
 from tests.support.sample_documents import docx_document, pdf_document
-from tests.web.conftest import EMAIL, WebStack, screenshot, tab_to
+from tests.web.conftest import EMAIL, WebStack, choose_files, screenshot, tab_to
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -36,7 +36,7 @@ def test_a_person_uploads_two_documents_sees_them_listed_opens_one_and_signs_out
         {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": pdf},
         {"name": "notes.docx", "mimeType": DOCX, "buffer": docx},
     ]
-    page.get_by_label("Choose files…").set_input_files(files)
+    choose_files(page, files)
     uploads = page.get_by_role("list", name="Uploads in progress")
     expect(uploads.locator(".upload.done")).to_have_count(2)
     table = page.get_by_role("table")
@@ -93,9 +93,7 @@ def test_a_failed_document_shows_why_in_the_list_and_on_its_page(page: Page, web
 def test_a_file_of_a_type_we_cannot_read_is_refused_before_it_is_uploaded(page: Page, web_stack: WebStack, s3):
     page.goto(f"{web_stack.server.url}/sign-in")
     sign_in(page, web_stack)
-    page.get_by_label("Choose files…").set_input_files(
-        {"name": "tool.exe", "mimeType": "application/octet-stream", "buffer": b"MZ not a document"}
-    )
+    choose_files(page, {"name": "tool.exe", "mimeType": "application/octet-stream", "buffer": b"MZ not a document"})
     expect(page.locator(".upload.failed")).to_contain_text("files of type '.exe' are not supported")
     assert s3.list_objects_v2(Bucket=web_stack.bucket).get("KeyCount") == 0
 

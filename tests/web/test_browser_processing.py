@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import running_stack
 from tests.support.sample_documents import MARKER, pdf_document
-from tests.web.conftest import SCREENSHOTS, screenshot, watched_page
+from tests.web.conftest import SCREENSHOTS, choose_files, screenshot, watched_page
 
 
 def test_a_dropped_file_is_followed_to_processed_and_its_run_opens_in_the_dev_server(
@@ -29,9 +29,7 @@ def test_a_dropped_file_is_followed_to_processed_and_its_run_opens_in_the_dev_se
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="My documents")).to_be_visible()
 
-        page.get_by_label("Choose files…").set_input_files(
-            {"name": "report.pdf", "mimeType": "application/pdf", "buffer": pdf_document()}
-        )
+        choose_files(page, {"name": "report.pdf", "mimeType": "application/pdf", "buffer": pdf_document()})
         row = page.get_by_role("table").get_by_role("row").filter(has=page.get_by_role("link", name="report.pdf"))
         expect(row.locator(".status")).to_have_text("processed", timeout=60_000)
         screenshot(page, "documents-processed")
