@@ -104,12 +104,15 @@ def png_over_the_pixel_limit() -> bytes:
 @pytest.mark.parametrize(
     ("make_content", "reason"),
     [
-        (lambda: b"<html>not a picture</html>", DAMAGED_IMAGE),
+        (lambda: b"\x89PNG\r\n\x1a\n" + b"cut off after its signature", DAMAGED_IMAGE),
+        (lambda: b"<html>not a picture</html>", "the file's content is not a PNG image (it looks like an HTML page)"),
         (png_over_the_pixel_limit, "the image is too large to read: "),
     ],
-    ids=["damaged", "pixel-bomb"],
+    ids=["damaged", "not-an-image", "pixel-bomb"],
 )
-def test_a_damaged_image_or_a_pixel_bomb_fails_at_once_with_its_reason(client, submit, stored, make_content, reason):
+def test_a_damaged_image_an_html_page_named_png_or_a_pixel_bomb_fails_at_once_with_its_reason(
+    client, submit, stored, make_content, reason
+):
     run = execute(client, PROCESS_DOCUMENT, submit("photo.png", make_content()).event)
 
     assert run.no_retry
