@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, func, literal, tuple_
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from documents.models import TRASHED, Document, DocumentStatus
@@ -143,7 +143,8 @@ class DocumentPage:
 # under the name it had.
 SHOWN_STATUS = case((Document.trashed_at.is_not(None), TRASHED), else_=Document.status)
 SHOWN_NAME = func.coalesce(Document.trashed_name, Document.name)
-KNOWN_STATUSES = (*(status.value for status in DocumentStatus), TRASHED)
+# `purging` is a trashed document's column only, never shown.
+KNOWN_STATUSES = (*(status.value for status in DocumentStatus if status is not DocumentStatus.PURGING), TRASHED)
 
 
 def list_page(user_id: int, query: ListQuery) -> DocumentPage:
@@ -158,7 +159,7 @@ def list_page(user_id: int, query: ListQuery) -> DocumentPage:
     sort_key = tuple_(sort.column, Document.id)
     statement = db.select(Document).where(*_filters(user_id, query.prefix))
     if query.statuses:
-        statement = statement.where(SHOWN_STATUS.in_(query.statuses))
+        statement = statement.where(_shown_in(query.statuses))
     elif query.updated_since is None:
         # The trash is seen by asking for it (status=trashed); changes include what went there.
         statement = statement.where(Document.trashed_at.is_(None))
@@ -195,6 +196,16 @@ def status_counts(user_id: int, prefix: str = "") -> dict[str, int]:
     counts = dict.fromkeys(KNOWN_STATUSES, 0)
     counts.update({status: count for status, count in counted})
     return counts
+
+
+def _shown_in(statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    """Documents shown in one of `statuses`: on the status column (which its index serves) out of the trash,
+    or in the trash when that is asked for."""
+    kept = [status for status in statuses if status != TRASHED]
+    conditions = [and_(Document.status.in_(kept), Document.trashed_at.is_(None))] if kept else []
+    if TRASHED in statuses:
+        conditions.append(Document.trashed_at.is_not(None))
+    return or_(*conditions)
 
 
 def _filters(user_id: int, prefix: str) -> list[ColumnElement[bool]]:

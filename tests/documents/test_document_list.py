@@ -96,7 +96,7 @@ def test_status_filters_and_counts_cover_every_status(app, client, alice):
     add_documents(app, alice, [f"doc-{number}.txt" for number in range(8)], statuses=statuses)
     failed = listed(client, status="failed")
     assert names(failed) == ["doc-5.txt", "doc-1.txt"]
-    assert failed["counts"] == {"queued": 2, "processing": 2, "processed": 2, "unchanged": 0, "failed": 2}
+    assert failed["counts"] == {"queued": 2, "processing": 2, "processed": 2, "unchanged": 0, "failed": 2, "trashed": 0}
     assert failed["total"] == 8
     in_flight = listed(client, status="queued,processing")
     assert names(in_flight) == ["doc-7.txt", "doc-6.txt", "doc-3.txt", "doc-2.txt"]

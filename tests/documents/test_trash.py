@@ -69,16 +69,27 @@ def test_deleting_a_trashed_document_answers_the_same_and_sends_nothing_more(cli
     assert len(events_named(event_api, "documents/document.deleted")) == 1
 
 
-def test_the_trash_lists_what_was_deleted_and_the_list_shows_it_trashed(client, processed):
+def listed(client, **parameters: str) -> dict[str, str]:
+    answer = client.get("/api/documents", query_string=parameters).get_json()
+    return {document["name"]: document["status"] for document in answer["documents"]}
+
+
+def test_the_trash_lists_what_was_deleted_and_the_list_shows_it_only_when_asked(client, processed):
     processed("zebra.txt", ZEBRA)
-    processed("giraffe.txt", GIRAFFE)
+    processed("animals/giraffe.txt", GIRAFFE)
     client.delete("/api/documents/zebra.txt")
 
     trash = client.get("/api/trash").get_json()["documents"]
-    listed = {document["name"]: document["status"] for document in client.get("/api/documents").get_json()["documents"]}
+    counts = client.get("/api/documents").get_json()["counts"]
 
     assert [document["name"] for document in trash] == ["zebra.txt"]
-    assert listed == {"zebra.txt": "trashed", "giraffe.txt": "processed"}
+    assert listed(client) == {"animals/giraffe.txt": "processed"}
+    assert listed(client, status="trashed") == {"zebra.txt": "trashed"}
+    assert listed(client, status="processed,trashed") == {"zebra.txt": "trashed", "animals/giraffe.txt": "processed"}
+    assert (counts["trashed"], counts["processed"]) == (1, 1)
+    # Its own name, not the one it gave up: a folder finds it in the trash.
+    client.delete("/api/documents/animals/giraffe.txt")
+    assert listed(client, status="trashed", prefix="animals/") == {"animals/giraffe.txt": "trashed"}
 
 
 def test_a_restored_document_is_searchable_again_as_it_was(client, processed, event_api):
