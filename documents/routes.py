@@ -23,6 +23,7 @@ from documents.service import (
 )
 from documents.trash import (
     document_or_trashed,
+    document_to_restore,
     empty_trash,
     list_trash,
     restore_document,
@@ -114,10 +115,7 @@ def delete_document(document_name: str) -> Response:
 def restore(document_name: str) -> Response:
     """Take the document out of the trash, as it was; the same answer when it is not in the trash."""
     settings = get_app_settings()
-    try:
-        document = trashed_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
-    except DocumentNotFoundError:
-        document = named_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
+    document = document_to_restore(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
     restore_document(document, current_user, settings, current_app.extensions["inngest"])
     return jsonify(document=describe_document(document))
 

@@ -56,6 +56,16 @@ def trashed_document(user_id: int, raw_name: object, *, key_prefix: str) -> Docu
     return document
 
 
+def document_to_restore(user_id: int, raw_name: object, *, key_prefix: str) -> Document:
+    """The user's document called `raw_name` in the trash, else the one in use (restoring it changes nothing);
+    DocumentNotFoundError when there is neither."""
+    name = parse_document_name(raw_name, key_prefix=key_prefix, user_id=user_id)
+    document = find_trashed(user_id, name) or find_document(user_id, name)
+    if document is None:
+        raise DocumentNotFoundError(name)
+    return document
+
+
 def list_trash(user_id: int) -> Sequence[Document]:
     """The user's documents in the trash, the latest put there first."""
     return db.session.scalars(

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from documents.models import DocumentStatus
 from documents.reprocessing import DocumentInFlightError, ensure_not_in_flight
-from documents.service import DocumentNotFoundError, describe_document, named_document, requeue_document
+from documents.service import describe_document, named_document, requeue_document
 from documents.trash import (
     document_or_trashed,
+    document_to_restore,
     empty_trash,
     list_trash,
     restore_document,
@@ -48,10 +49,7 @@ def delete(document_name: str) -> BaseResponse:
 @sign_in_required
 def restore(document_name: str) -> BaseResponse:
     settings = get_app_settings()
-    try:
-        found = trashed_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
-    except DocumentNotFoundError:
-        found = named_document(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
+    found = document_to_restore(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
     restore_document(found, current_user, settings, current_app.extensions["inngest"])
     return redirect(url_for("web.document", document_name=found.display_name))
 
