@@ -139,7 +139,8 @@ class Chunk(db.Model):  # type: ignore[name-defined,misc]
     page_last: Mapped[int | None] = mapped_column(Integer)
     section: Mapped[str | None] = mapped_column(Text)
     # Its text, or some of it, was read from a page's image by OCR.
-    ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    # Only the server default, so an insert that names no `ocr` (one written for an older schema too) works.
+    ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
 
     document: Mapped[Document] = relationship(back_populates="chunks")
 
