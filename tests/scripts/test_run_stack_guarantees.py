@@ -1,10 +1,12 @@
 """What `make run` promises beyond starting: it listens on loopback only, its two workers share one sign-in
-throttle (Redis), and a sync registers the app's own URL whatever Host header the PUT carries."""
+throttle (Redis), a sync registers the app's own URL whatever Host header the PUT carries, and stop signals
+back to back stop every piece. The last test stops the stack the others share."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +30,9 @@ FORGED_HOST = "127.0.0.1:3999"
 @dataclass
 class RunningStack:
     ports: dict[str, int]
+    connect_ports: list[int]
     output: list[str]
+    supervisor: subprocess.Popen[str]
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -38,10 +42,11 @@ class RunningStack:
 def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     directory = tmp_path_factory.mktemp("make-run")
     ports = {name: free_port() for name in ("APP", "DEV_SERVER", "LOCAL_S3", "REDIS")}
+    connect_ports = [free_port() for _ in range(3)]
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("INNGEST_", "AWS_", "RATELIMIT"))},
         **{f"MAKE_RUN_{name}_PORT": str(port) for name, port in ports.items()},
-        "MAKE_RUN_CONNECT_PORTS": ",".join(str(free_port()) for _ in range(3)),
+        "MAKE_RUN_CONNECT_PORTS": ",".join(map(str, connect_ports)),
         "MAKE_RUN_INSTANCE_DIR": str(directory),
         "DATABASE_URL": f"sqlite:///{directory / 'app.db'}",
         "INNGEST_DEV_SERVER_BIN": server_binary(),
@@ -60,9 +65,10 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]
             wait_until(lambda: any(line.startswith("[make run] ready") for line in output), "make run to be ready", 300)
         except AssertionError:
             pytest.fail("make run did not get ready:\n" + "".join(output[-30:]), pytrace=False)
-        yield RunningStack(ports, output)
+        yield RunningStack(ports, connect_ports, output, supervisor)
     finally:
-        supervisor.send_signal(signal.SIGTERM)
+        if supervisor.poll() is None:
+            supervisor.send_signal(signal.SIGTERM)
         try:
             supervisor.wait(60)
         except subprocess.TimeoutExpired:
@@ -112,3 +118,20 @@ def test_an_unsigned_sync_with_a_foreign_host_still_registers_the_apps_own_url(m
     # The dev server lists 127.0.0.1 as localhost.
     registered = [app["url"].replace("//localhost:", "//127.0.0.1:") for app in apps.json()["data"]["apps"]]
     assert registered == [f"{make_run.url('APP')}/api/inngest"]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_stop_signals_back_to_back_stop_every_piece(make_run):
+    every_port = [*make_run.ports.values(), *make_run.connect_ports]
+    assert not any(port_is_free(port) for port in every_port)
+
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        make_run.supervisor.send_signal(number)
+
+    assert make_run.supervisor.wait(60) == 0, "".join(make_run.output[-20:])
+    assert any("stopped" in line for line in make_run.output)
+    assert [port for port in every_port if not port_is_free(port)] == []
