@@ -1,6 +1,6 @@
-"""Fixtures shared by the whole suite: the app on a fresh database, a real S3 endpoint (moto's server mode),
-a real local HTTP server standing in for the Event API, helpers to create users and sign in, and a document
-handed in for real (`submit`) and read back (`stored`)."""
+"""Fixtures shared by the whole suite: the app on a fresh database (a copy of one migrated once a session), a
+real S3 endpoint (moto's server mode), a real local HTTP server standing in for the Event API, helpers to create
+users and sign in, and a document handed in for real (`submit`) and read back (`stored`)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,21 @@ from typing import Any
 
 import boto3
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from moto.server import ThreadedMotoServer
 
 from app import create_app
+from auth import passwords
 from auth.models import User, new_session_token
 from auth.passwords import hash_password
 from documents.models import Chunk, Document
 from extensions import db
 from stack.ports import free_port as free_port  # the tests' free ports are the stacks'
 from tests.support.event_api import EventApi, running_event_api
+from tests.support.migrated_databases import MigratedTemplates
 from timestamps import utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -41,6 +44,21 @@ def s3_endpoint() -> Iterator[str]:
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its lowest cost in this process, as Django's docs advise for tests: a sign-in verifies a
+    hash, which at the production cost (t=3, m=64 MiB) took 0.2 s, and hundreds of tests sign in.
+
+    The hash is still argon2id and carries its parameters, so the app under gunicorn (tests/e2e) verifies
+    these hashes too, and rehashes them at its own cost on sign-in.
+    """
+    production = (passwords._hasher, passwords._UNKNOWN_USER_HASH)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._UNKNOWN_USER_HASH = passwords._hasher.hash("no user has this password")
+    yield
+    passwords._hasher, passwords._UNKNOWN_USER_HASH = production
 
 
 @pytest.fixture(scope="session")
@@ -114,8 +132,14 @@ def build_app(overrides: dict[str, Any]) -> Flask:
     return application
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplates:
+    return MigratedTemplates(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def app(settings_overrides: dict[str, Any]) -> Iterator[Flask]:
+def app(settings_overrides: dict[str, Any], migrated_templates: MigratedTemplates) -> Iterator[Flask]:
+    migrated_templates.restore(settings_overrides, build_app)
     application = build_app(settings_overrides)
     yield application
     if "s3" in application.extensions:
@@ -125,11 +149,14 @@ def app(settings_overrides: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def app_with(settings_overrides: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+def app_with(
+    settings_overrides: dict[str, Any], migrated_templates: MigratedTemplates
+) -> Iterator[Callable[..., Flask]]:
     """Builds an app whose settings differ from the test's: `app_with(PROXY_FIX_X_FOR=1)`."""
     built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
+        migrated_templates.restore({**settings_overrides, **overrides}, build_app)
         built.append(build_app({**settings_overrides, **overrides}))
         return built[-1]
 
@@ -151,7 +178,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @functools.cache
 def password_hash(password: str) -> str:
-    """The argon2id hash of `password`, made once a session: each costs 0.2 s, and hundreds of tests add a user."""
+    """The argon2id hash of `password`, made once a session (at the cost `cheap_password_hashing` sets)."""
     return hash_password(password)
 
 
