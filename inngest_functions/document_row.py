@@ -1,11 +1,14 @@
 """The document's row as every step of `process-document` sees it: checked against the event, refused for
-good with a reason written for its owner, its object downloaded within the size limit."""
+good with a reason written for its owner, its object downloaded within the size limit; a step whose document
+is in the trash answers so and writes nothing."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import inngest
 
@@ -22,9 +25,12 @@ from documents.storage import (
 )
 from extensions import db
 from inngest_functions.refusals import Refusal
+from processing.storing import DocumentTrashedError
 from settings import get_app_settings
 
 logger = logging.getLogger(__name__)
+
+StepArguments = ParamSpec("StepArguments")
 
 EVENT_MISMATCH_TEXT = "the event does not match the document's record, so it was refused (and logged)"
 
@@ -43,6 +49,32 @@ def checked_document(uploaded: DocumentUploaded) -> Document:
         )
         raise Refusal.EVENT_MISMATCH.error(EVENT_MISMATCH_TEXT)
     return document
+
+
+def live_document(uploaded: DocumentUploaded) -> Document:
+    """The row `uploaded` names, checked as checked_document checks it; DocumentTrashedError when it is in
+    the trash, which a step body wearing `stops_when_trashed` answers."""
+    document = checked_document(uploaded)
+    if document.is_trashed:
+        raise DocumentTrashedError(document.id)
+    return document
+
+
+def stops_when_trashed(
+    step_body: Callable[StepArguments, dict[str, Any]],
+) -> Callable[StepArguments, dict[str, Any]]:
+    """The step body, answering `trashed` when its document is in the trash or goes there while it runs:
+    the run stops, and writes nothing."""
+
+    @functools.wraps(step_body)
+    def body(*args: StepArguments.args, **kwargs: StepArguments.kwargs) -> dict[str, Any]:
+        try:
+            return step_body(*args, **kwargs)
+        except DocumentTrashedError as error:
+            logger.info("document %s is in the trash: its run stops", error.document_id)
+            return {"documentId": error.document_id, "trashed": True, "unchanged": False}
+
+    return body
 
 
 def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[str]:
@@ -103,9 +135,3 @@ def summary(document: Document) -> dict[str, Any]:
         "contentHash": document.content_hash,
         "textChars": document.text_chars,
     }
-
-
-def trashed(document: Document) -> dict[str, Any]:
-    """What a step answers when its document went to the trash: the run stops, and writes nothing."""
-    logger.info("document %s is in the trash: its run stops", document.id)
-    return {"documentId": document.id, "trashed": True, "unchanged": False}

@@ -14,13 +14,13 @@ from typing import Any
 
 from documents.events import DocumentUploaded
 from documents.types import document_type
-from inngest_functions.document_row import checked_document, download_document, refuse, summary, trashed
+from inngest_functions.document_row import download_document, live_document, refuse, stops_when_trashed, summary
 from inngest_functions.refusals import Refusal
 from processing.errors import DocumentRefusedError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import read_pages, read_text
 from processing.ocr.scan import plan_ocr
-from processing.storing import DocumentTrashedError, replace_chunks
+from processing.storing import replace_chunks
 from settings import AppSettings
 
 # Pages a step reads: a step is what a killed worker does again, and each one is a trip through the
@@ -48,11 +48,10 @@ def page_batches(pages: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
         yield f"ocr-pages-{batch[0]}-{batch[-1]}", batch
 
 
+@stops_when_trashed
 def read_page_batch(uploaded: DocumentUploaded, pages: list[int], ocr: OcrOptions) -> dict[str, Any]:
     """OCR `pages` of the document's object, each page's text stored as soon as it is read."""
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         downloaded = download_document(document, uploaded, path)
@@ -65,12 +64,11 @@ def read_page_batch(uploaded: DocumentUploaded, pages: list[int], ocr: OcrOption
     return {"pagesRead": read, "pagesFailed": failed}
 
 
+@stops_when_trashed
 def store_ocr_text(uploaded: DocumentUploaded, ocr: OcrOptions) -> dict[str, Any]:
     """Chunk the document with OCR's text on its pages and store it all in one transaction. Pages of the
     object as it is now that no batch read (it changed during the run) are read here first."""
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         downloaded = download_document(document, uploaded, path)
@@ -90,8 +88,6 @@ def store_ocr_text(uploaded: DocumentUploaded, ocr: OcrOptions) -> dict[str, Any
                 ocr_text={page: texts[page] for page in plan.pages},
                 failed_pages=failed,
             )
-        except DocumentTrashedError:
-            return trashed(document)
         except DocumentRefusedError as error:
             raise refuse(document, Refusal.UNREADABLE, str(error)) from None
     return {**summary(document), "pagesFailed": len(failed)}

@@ -25,13 +25,13 @@ from documents.types import UnsupportedDocumentError, document_type, ensure_supp
 from extensions import db
 from inngest_functions.document_row import (
     EVENT_MISMATCH_TEXT,
-    checked_document,
     download_document,
+    live_document,
     mismatched_fields,
     refuse,
     size_limit,
+    stops_when_trashed,
     summary,
-    trashed,
 )
 from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
@@ -41,7 +41,7 @@ from processing.errors import ContentMismatchError, DocumentRefusedError, Scanne
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
-from processing.storing import DocumentTrashedError, replace_chunks
+from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
@@ -98,6 +98,7 @@ def extract(ctx: inngest.ContextSync, uploaded: DocumentUploaded, ocr: OcrOption
     return ctx.step.run("store-ocr-text", store_ocr_text, uploaded, ocr)
 
 
+@stops_when_trashed
 def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     """Mark the document processing and HEAD its object; record it unchanged when the stored chunks came from it.
 
@@ -105,9 +106,7 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     missing, too large or of a type we cannot read. The ETag is compared and the status written in
     this one step, so no output of another step (which a forged call could claim) decides `unchanged`.
     """
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     mark_processing(document, run_id)
     try:
         ensure_supported(document.name)
@@ -152,15 +151,14 @@ def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
     return summary(document)
 
 
+@stops_when_trashed
 def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None) -> dict[str, Any]:
     """Download to a temporary file, extract, chunk and store in one transaction.
 
     When some of its pages need OCR (`ocr`, None when OCR is off) nothing is stored yet: the pages are
     recorded for the `ocr-pages-…` steps, and their numbers returned.
     """
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
@@ -208,8 +206,6 @@ def _store(
             chunk_overlap=uploaded.chunk_overlap,
             stop_at_scanned_page=stop_at_scanned_page,
         )
-    except DocumentTrashedError:
-        return trashed(document)
     except ContentMismatchError as error:
         # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
         raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
