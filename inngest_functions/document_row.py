@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec
 
@@ -25,7 +25,8 @@ from documents.storage import (
 )
 from extensions import db
 from inngest_functions.refusals import Refusal
-from processing.storing import DocumentTrashedError
+from processing.errors import ContentMismatchError, DocumentRefusedError
+from processing.storing import DocumentTrashedError, replace_chunks
 from settings import get_app_settings
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,46 @@ def refuse(document: Document, refusal: Refusal, text: str) -> inngest.NonRetria
     document.error = text
     db.session.commit()
     return refusal.error(text)
+
+
+def refused_reading(document: Document, error: DocumentRefusedError) -> inngest.NonRetriableError:
+    """The one place a reader's refusal becomes a run's: our text, written for the document's owner."""
+    refusal = Refusal.CONTENT_MISMATCH if isinstance(error, ContentMismatchError) else Refusal.UNREADABLE
+    return refuse(document, refusal, str(error))
+
+
+def store_chunks(
+    document: Document,
+    uploaded: DocumentUploaded,
+    path: Path,
+    kind: str,
+    downloaded: DownloadedObject,
+    *,
+    ocr_text: Mapping[int, str] | None = None,
+    failed_pages: Sequence[dict[str, object]] = (),
+    stop_at_scanned_page: bool = False,
+) -> dict[str, Any]:
+    """Replace the document's chunks with those of `path`, chunked as the event says; its summary.
+
+    A reader's refusal is refused for good; a document gone to the trash meanwhile raises
+    DocumentTrashedError for `stops_when_trashed`.
+    """
+    try:
+        replace_chunks(
+            document,
+            path,
+            kind,
+            etag=downloaded.etag,
+            content_hash=downloaded.sha256,
+            chunk_size=uploaded.chunk_size,
+            chunk_overlap=uploaded.chunk_overlap,
+            ocr_text=ocr_text,
+            failed_pages=failed_pages,
+            stop_at_scanned_page=stop_at_scanned_page,
+        )
+    except DocumentRefusedError as error:
+        raise refused_reading(document, error) from None
+    return summary(document)
 
 
 def download_document(document: Document, uploaded: DocumentUploaded, path: Path) -> DownloadedObject:

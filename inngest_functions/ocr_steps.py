@@ -14,13 +14,17 @@ from typing import Any
 
 from documents.events import DocumentUploaded
 from documents.types import document_type
-from inngest_functions.document_row import download_document, live_document, refuse, stops_when_trashed, summary
-from inngest_functions.refusals import Refusal
+from inngest_functions.document_row import (
+    download_document,
+    live_document,
+    refused_reading,
+    stops_when_trashed,
+    store_chunks,
+)
 from processing.errors import DocumentRefusedError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import read_pages, read_text
 from processing.ocr.scan import plan_ocr
-from processing.storing import replace_chunks
 from settings import AppSettings
 
 # Pages a step reads: a step is what a killed worker does again, and each one is a trip through the
@@ -60,7 +64,7 @@ def read_page_batch(uploaded: DocumentUploaded, pages: list[int], ocr: OcrOption
                 document, path, document_type(document.name), downloaded.sha256, tuple(pages), ocr
             )
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+            raise refused_reading(document, error) from None
     return {"pagesRead": read, "pagesFailed": failed}
 
 
@@ -77,17 +81,8 @@ def store_ocr_text(uploaded: DocumentUploaded, ocr: OcrOptions) -> dict[str, Any
             plan = plan_ocr(path, kind, ocr.max_pages)
             read_pages(document, path, kind, downloaded.sha256, plan.pages, ocr)
             texts, failed = read_text(document, downloaded.sha256)
-            replace_chunks(
-                document,
-                path,
-                kind,
-                etag=downloaded.etag,
-                content_hash=downloaded.sha256,
-                chunk_size=uploaded.chunk_size,
-                chunk_overlap=uploaded.chunk_overlap,
-                ocr_text={page: texts[page] for page in plan.pages},
-                failed_pages=failed,
-            )
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    return {**summary(document), "pagesFailed": len(failed)}
+            raise refused_reading(document, error) from None
+        ocr_text = {page: texts[page] for page in plan.pages}
+        stored = store_chunks(document, uploaded, path, kind, downloaded, ocr_text=ocr_text, failed_pages=failed)
+    return {**stored, "pagesFailed": len(failed)}

@@ -20,7 +20,7 @@ import inngest
 
 from documents.events import DocumentDeleted, DocumentUploaded
 from documents.models import Document, DocumentStatus
-from documents.storage import DownloadedObject, ObjectMissingError, get_s3_client, head_object
+from documents.storage import ObjectMissingError, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
 from inngest_functions.document_row import (
@@ -29,19 +29,20 @@ from inngest_functions.document_row import (
     live_document,
     mismatched_fields,
     refuse,
+    refused_reading,
     size_limit,
     stops_when_trashed,
+    store_chunks,
     summary,
 )
 from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
 from inngest_functions.webhook_steps import notify_webhook, notify_webhook_of_failure
 from processing.chunking import chunking_fingerprint
-from processing.errors import ContentMismatchError, DocumentRefusedError, ScannedPageError
+from processing.errors import DocumentRefusedError, ScannedPageError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
-from processing.storing import replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
 
@@ -168,50 +169,20 @@ def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None)
         # The type was checked when the object was looked up; here it only picks the reader.
         kind = document_type(document.name)
         if ocr is None or kind not in OCR_TYPES:
-            return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=False)
+            return store_chunks(document, uploaded, path, kind, downloaded)
         # A PDF is read once, as text, up to the first page only OCR can read (most PDFs have none); then
         # its plan (and an image's) takes a second look at every page.
         if kind == ".pdf":
             try:
-                return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
+                return store_chunks(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
             except ScannedPageError:
                 pass
         try:
             plan = plan_ocr(path, kind, ocr.max_pages)
-        except ContentMismatchError as error:
-            raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+            raise refused_reading(document, error) from None
         start_reading(document, plan, downloaded.sha256)
         return {"ocrPages": list(plan.pages), "pageCount": plan.page_count}
-
-
-def _store(
-    document: Document,
-    uploaded: DocumentUploaded,
-    path: Path,
-    kind: str,
-    downloaded: DownloadedObject,
-    *,
-    stop_at_scanned_page: bool,
-) -> dict[str, Any]:
-    try:
-        replace_chunks(
-            document,
-            path,
-            kind,
-            etag=downloaded.etag,
-            content_hash=downloaded.sha256,
-            chunk_size=uploaded.chunk_size,
-            chunk_overlap=uploaded.chunk_overlap,
-            stop_at_scanned_page=stop_at_scanned_page,
-        )
-    except ContentMismatchError as error:
-        # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
-        raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
-    except DocumentRefusedError as error:
-        raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    return summary(document)
 
 
 def record_failure(ctx: inngest.ContextSync) -> None:
