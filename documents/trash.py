@@ -178,8 +178,7 @@ def _publish(
         event.to_event(event_id=str(uuid.uuid4())),
         document_id=document.id,
         claim_seconds=settings.outbox_claim_seconds,
-        # A restore only cancels the purge: no run starts, so there is none to wait for.
-        starts_run=event_type is not DocumentRestored,
+        starts_run=event_type.STARTS_RUN,
     )
 
 
