@@ -45,6 +45,7 @@ from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
+from webhooks.service import has_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,11 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         outcome = checked if checked["unchanged"] else extract(ctx, uploaded, ocr)
         if outcome.get("trashed"):
             return outcome
-        notify_webhook(ctx, uploaded, ctx.run_id, last_attempt=ctx.attempt >= settings.function_retries)
+        # A run begun before check-object answered whether there is a webhook has no answer memoised: ask now.
+        webhook = checked["webhook"] if "webhook" in checked else has_webhook(uploaded.user_id)
+        notify_webhook(
+            ctx, uploaded, ctx.run_id, webhook=webhook, last_attempt=ctx.attempt >= settings.function_retries
+        )
         return outcome
 
     return process_document
@@ -122,9 +127,11 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     limit = size_limit(uploaded)
     if found.size > limit:
         raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
+    # Asked here, once: the function's body runs again for every step, and a step's output is memoised.
+    webhook = has_webhook(document.user_id)
     if not uploaded.reprocess and _chunks_current(document, uploaded, found.etag):
-        return {"unchanged": True, **_record_unchanged(document, found.etag)}
-    return {"unchanged": False, "size": found.size, "etag": found.etag}
+        return {"unchanged": True, "webhook": webhook, **_record_unchanged(document, found.etag)}
+    return {"unchanged": False, "webhook": webhook, "size": found.size, "etag": found.etag}
 
 
 def mark_processing(document: Document, run_id: str) -> None:

@@ -52,6 +52,23 @@ def test_a_failed_delivery_is_retried_by_itself_with_the_same_message_id(client,
     assert [(row["attempt"], row["status"]) for row in deliveries] == [(2, "delivered"), (1, "failed"), (0, "failed")]
 
 
+def step_outputs(run):
+    return {name: run.steps[step_id]["data"] for name, step_id in zip(run.step_names, run.stack, strict=True)}
+
+
+@pytest.mark.parametrize("with_webhook", [True, False])
+def test_check_object_decides_once_whether_the_run_tells_a_webhook(client, submit, receiver, with_webhook):
+    submission = submit("notes.txt", text_document())
+    if with_webhook:
+        webhook_secret(client, receiver)
+
+    run = execute(client, PROCESS_DOCUMENT, submission.event)
+
+    assert step_outputs(run)["check-object"]["webhook"] is with_webhook
+    assert ("notify-webhook" in run.step_names) is with_webhook
+    assert len(receiver.requests()) == int(with_webhook)
+
+
 def test_a_receiver_that_never_answers_2xx_does_not_fail_the_document(client, submit, stored, receiver):
     submission = submit("notes.txt", text_document())
     webhook_secret(client, receiver)
@@ -127,7 +144,7 @@ def test_a_purge_without_a_webhook_posts_nothing_and_still_purges(client, submit
     run = execute(client, PURGE_DOCUMENT, deleted)
 
     assert run.output["purged"] is True
-    outputs = {name: run.steps[step_id]["data"] for name, step_id in zip(run.step_names, run.stack, strict=True)}
+    outputs = step_outputs(run)
     assert outputs["notify-trashed"] == outputs["notify-purged"] == {"sent": False, "reason": "no webhook"}
     assert receiver.requests() == []
 
