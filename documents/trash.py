@@ -182,15 +182,12 @@ def _publish(
     )
 
 
-def close_account(user: User, settings: AppSettings, client: inngest.Inngest) -> int:
-    """Delete `user`'s account: it can no longer sign in, and each of its documents is purged now, through
-    purge-document like any other; the last purge deletes the user's row. How many documents are purged.
+def purge_closed_account(user: User, settings: AppSettings, client: inngest.Inngest) -> int:
+    """What closing `user`'s account does to their documents: each is purged now, through purge-document like
+    any other, and the last purge deletes the user's row. How many documents are purged.
 
     An account with no documents goes at once. Safe to repeat: documents already due stay as they are.
     """
-    user.closed_at = user.closed_at or utcnow()
-    user.rotate_session_token()
-    db.session.commit()
     documents = db.session.scalars(db.select(Document).where(Document.user_id == user.id).order_by(Document.id)).all()
     for document in documents:
         trash_document(document, settings, client, purge_now=True)
