@@ -13,7 +13,9 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 import auth
+import auth.closing
 import documents
+import documents.trash
 import http_plumbing
 import inngest_functions
 import outbox
@@ -74,6 +76,10 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         app.register_blueprint(blueprint)
     for blueprint in JSON_BLUEPRINTS:
         csrf.exempt(blueprint)
+    # Closing an account purges its documents: auth sits below documents, so the factory joins them.
+    auth.closing.init_app(
+        app, lambda user: documents.trash.purge_closed_account(user, settings, app.extensions["inngest"])
+    )
     app.cli.add_command(auth.users_cli)
     app.cli.add_command(documents.documents_cli)
     app.cli.add_command(outbox.outbox_cli)

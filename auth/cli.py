@@ -5,15 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from auth.closing import close_account
 from auth.models import User, find_user_by_email, normalise_email
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
-from documents.trash import close_account
 from extensions import db
-from settings import get_app_settings
 
 users_cli = AppGroup("users", help="Create, list and delete user accounts.")
 
@@ -63,5 +61,5 @@ def delete_user(email: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete {user.email} and purge all of their documents for good?", abort=True)
     user_id, user_email = user.id, user.email  # the row itself goes at once when there is nothing to purge
-    purged = close_account(user, get_app_settings(), current_app.extensions["inngest"])
+    purged = close_account(user)
     click.echo(f"deleted user {user_id} <{user_email}>: {purged} document(s) being purged")

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, session
+from flask import Blueprint, Response, jsonify, session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from auth import throttling
 from auth.accounts import BAD_CURRENT_PASSWORD, authenticate, change_password, sign_out
 from auth.bearer import password_session_required
+from auth.closing import close_account
 from auth.models import User
 from auth.passwords import verify_password
-from documents.trash import close_account
 from http_plumbing.errors import ApiError
 from http_plumbing.request_json import json_object
-from settings import get_app_settings
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -75,7 +74,7 @@ def delete_me() -> Response:
     user: User = current_user._get_current_object()
     if not verify_password(user.password_hash, current_password):
         raise ApiError(401, BAD_CURRENT_PASSWORD)
-    purged = close_account(user, get_app_settings(), current_app.extensions["inngest"])
+    purged = close_account(user)
     logout_user()
     session.clear()
     return jsonify(status="account deleted", documentsPurged=purged)

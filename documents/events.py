@@ -16,6 +16,8 @@ class DocumentEvent(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
 
     NAME: ClassVar[str]
+    # Whether a run starts for the event, so that the outbox waits to see one before it counts it delivered.
+    STARTS_RUN: ClassVar[bool] = True
 
     document_id: int = Field(description="Our id of the document row the event is about.")
 
@@ -99,6 +101,8 @@ class DocumentRestored(DocumentEvent):
     """A user took a document out of the trash: cancels its purge."""
 
     NAME: ClassVar[str] = "documents/document.restored"
+    # It only cancels the purge: no run starts, so there is none to wait for.
+    STARTS_RUN: ClassVar[bool] = False
 
     version: Literal[1] = 1
     user_id: int

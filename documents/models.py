@@ -26,6 +26,8 @@ class DocumentStatus(str, enum.Enum):
 
 # What the API shows as a document's status while it is in the trash.
 TRASHED = "trashed"
+# What a webhook tells as the status of a document whose purge is done.
+PURGED = "purged"
 # A trashed document gives its name up, so that a new document can take it at once (the unique
 # constraint is on (user_id, name)); this placeholder is never a name a user can give, since
 # names cannot hold a backslash. The name stays in `trashed_name`, and comes back on restore.
@@ -188,3 +190,30 @@ class PurgedDocument(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(1024), nullable=False)
     purged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+    def to_json(self, *, purge_at: datetime | None = None) -> dict[str, object]:
+        """The purged document in the shape Document.to_json has: its name, status `purged` and times; what
+        went with it (its object, text and chunks) empty. `purge_at`: when its purge was due, which the
+        tombstone does not keep."""
+        return {
+            "name": self.name,
+            "status": PURGED,
+            "error": None,
+            "s3Bucket": None,
+            "s3Key": None,
+            "sizeBytes": None,
+            "etag": None,
+            "contentHash": None,
+            "textChars": None,
+            "chunkCount": 0,
+            "eventIds": [],
+            "delivery": None,
+            "runId": None,
+            "progress": None,
+            "failedPages": [],
+            "createdAt": None,
+            "updatedAt": iso_utc(self.purged_at),
+            "processedAt": None,
+            "trashedAt": None,
+            "purgeAt": iso_utc(purge_at),
+        }

@@ -125,9 +125,13 @@ def delete_document_row(document_id: int) -> bool:
     return True
 
 
-def purged(document_id: int) -> PurgedDocument | None:
-    """The tombstone of a purged document, if it was purged."""
-    tombstone: PurgedDocument | None = db.session.scalar(
-        db.select(PurgedDocument).where(PurgedDocument.document_id == document_id).order_by(PurgedDocument.id.desc())
-    )
+def purged(document_id: int, *, user_id: int | None = None) -> PurgedDocument | None:
+    """The tombstone of a purged document, if it was purged (and, given `user_id`, was theirs).
+
+    SQLite may give a purged document's id to a later one: the owner tells their tombstones apart.
+    """
+    query = db.select(PurgedDocument).where(PurgedDocument.document_id == document_id)
+    if user_id is not None:
+        query = query.where(PurgedDocument.user_id == user_id)
+    tombstone: PurgedDocument | None = db.session.scalar(query.order_by(PurgedDocument.id.desc()).limit(1))
     return tombstone

@@ -178,20 +178,16 @@ def _publish(
         event.to_event(event_id=str(uuid.uuid4())),
         document_id=document.id,
         claim_seconds=settings.outbox_claim_seconds,
-        # A restore only cancels the purge: no run starts, so there is none to wait for.
-        starts_run=event_type is not DocumentRestored,
+        starts_run=event_type.STARTS_RUN,
     )
 
 
-def close_account(user: User, settings: AppSettings, client: inngest.Inngest) -> int:
-    """Delete `user`'s account: it can no longer sign in, and each of its documents is purged now, through
-    purge-document like any other; the last purge deletes the user's row. How many documents are purged.
+def purge_closed_account(user: User, settings: AppSettings, client: inngest.Inngest) -> int:
+    """What closing `user`'s account does to their documents: each is purged now, through purge-document like
+    any other, and the last purge deletes the user's row. How many documents are purged.
 
     An account with no documents goes at once. Safe to repeat: documents already due stay as they are.
     """
-    user.closed_at = user.closed_at or utcnow()
-    user.rotate_session_token()
-    db.session.commit()
     documents = db.session.scalars(db.select(Document).where(Document.user_id == user.id).order_by(Document.id)).all()
     for document in documents:
         trash_document(document, settings, client, purge_now=True)

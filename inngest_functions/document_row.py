@@ -1,11 +1,14 @@
 """The document's row as every step of `process-document` sees it: checked against the event, refused for
-good with a reason written for its owner, its object downloaded within the size limit."""
+good with a reason written for its owner, its object downloaded within the size limit; a step whose document
+is in the trash answers so and writes nothing."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import inngest
 
@@ -22,9 +25,13 @@ from documents.storage import (
 )
 from extensions import db
 from inngest_functions.refusals import Refusal
+from processing.errors import ContentMismatchError, DocumentRefusedError
+from processing.storing import DocumentTrashedError, replace_chunks
 from settings import get_app_settings
 
 logger = logging.getLogger(__name__)
+
+StepArguments = ParamSpec("StepArguments")
 
 EVENT_MISMATCH_TEXT = "the event does not match the document's record, so it was refused (and logged)"
 
@@ -43,6 +50,32 @@ def checked_document(uploaded: DocumentUploaded) -> Document:
         )
         raise Refusal.EVENT_MISMATCH.error(EVENT_MISMATCH_TEXT)
     return document
+
+
+def live_document(uploaded: DocumentUploaded) -> Document:
+    """The row `uploaded` names, checked as checked_document checks it; DocumentTrashedError when it is in
+    the trash, which a step body wearing `stops_when_trashed` answers."""
+    document = checked_document(uploaded)
+    if document.is_trashed:
+        raise DocumentTrashedError(document.id)
+    return document
+
+
+def stops_when_trashed(
+    step_body: Callable[StepArguments, dict[str, Any]],
+) -> Callable[StepArguments, dict[str, Any]]:
+    """The step body, answering `trashed` when its document is in the trash or goes there while it runs:
+    the run stops, and writes nothing."""
+
+    @functools.wraps(step_body)
+    def body(*args: StepArguments.args, **kwargs: StepArguments.kwargs) -> dict[str, Any]:
+        try:
+            return step_body(*args, **kwargs)
+        except DocumentTrashedError as error:
+            logger.info("document %s is in the trash: its run stops", error.document_id)
+            return {"documentId": error.document_id, "trashed": True, "unchanged": False}
+
+    return body
 
 
 def mismatched_fields(document: Document, uploaded: DocumentUploaded) -> list[str]:
@@ -71,6 +104,46 @@ def refuse(document: Document, refusal: Refusal, text: str) -> inngest.NonRetria
     document.error = text
     db.session.commit()
     return refusal.error(text)
+
+
+def refused_reading(document: Document, error: DocumentRefusedError) -> inngest.NonRetriableError:
+    """The one place a reader's refusal becomes a run's: our text, written for the document's owner."""
+    refusal = Refusal.CONTENT_MISMATCH if isinstance(error, ContentMismatchError) else Refusal.UNREADABLE
+    return refuse(document, refusal, str(error))
+
+
+def store_chunks(
+    document: Document,
+    uploaded: DocumentUploaded,
+    path: Path,
+    kind: str,
+    downloaded: DownloadedObject,
+    *,
+    ocr_text: Mapping[int, str] | None = None,
+    failed_pages: Sequence[dict[str, object]] = (),
+    stop_at_scanned_page: bool = False,
+) -> dict[str, Any]:
+    """Replace the document's chunks with those of `path`, chunked as the event says; its summary.
+
+    A reader's refusal is refused for good; a document gone to the trash meanwhile raises
+    DocumentTrashedError for `stops_when_trashed`.
+    """
+    try:
+        replace_chunks(
+            document,
+            path,
+            kind,
+            etag=downloaded.etag,
+            content_hash=downloaded.sha256,
+            chunk_size=uploaded.chunk_size,
+            chunk_overlap=uploaded.chunk_overlap,
+            ocr_text=ocr_text,
+            failed_pages=failed_pages,
+            stop_at_scanned_page=stop_at_scanned_page,
+        )
+    except DocumentRefusedError as error:
+        raise refused_reading(document, error) from None
+    return summary(document)
 
 
 def download_document(document: Document, uploaded: DocumentUploaded, path: Path) -> DownloadedObject:
@@ -103,9 +176,3 @@ def summary(document: Document) -> dict[str, Any]:
         "contentHash": document.content_hash,
         "textChars": document.text_chars,
     }
-
-
-def trashed(document: Document) -> dict[str, Any]:
-    """What a step answers when its document went to the trash: the run stops, and writes nothing."""
-    logger.info("document %s is in the trash: its run stops", document.id)
-    return {"documentId": document.id, "trashed": True, "unchanged": False}

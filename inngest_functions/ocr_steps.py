@@ -14,13 +14,17 @@ from typing import Any
 
 from documents.events import DocumentUploaded
 from documents.types import document_type
-from inngest_functions.document_row import checked_document, download_document, refuse, summary, trashed
-from inngest_functions.refusals import Refusal
+from inngest_functions.document_row import (
+    download_document,
+    live_document,
+    refused_reading,
+    stops_when_trashed,
+    store_chunks,
+)
 from processing.errors import DocumentRefusedError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import read_pages, read_text
 from processing.ocr.scan import plan_ocr
-from processing.storing import DocumentTrashedError, replace_chunks
 from settings import AppSettings
 
 # Pages a step reads: a step is what a killed worker does again, and each one is a trip through the
@@ -48,11 +52,10 @@ def page_batches(pages: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
         yield f"ocr-pages-{batch[0]}-{batch[-1]}", batch
 
 
+@stops_when_trashed
 def read_page_batch(uploaded: DocumentUploaded, pages: list[int], ocr: OcrOptions) -> dict[str, Any]:
     """OCR `pages` of the document's object, each page's text stored as soon as it is read."""
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         downloaded = download_document(document, uploaded, path)
@@ -61,16 +64,15 @@ def read_page_batch(uploaded: DocumentUploaded, pages: list[int], ocr: OcrOption
                 document, path, document_type(document.name), downloaded.sha256, tuple(pages), ocr
             )
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+            raise refused_reading(document, error) from None
     return {"pagesRead": read, "pagesFailed": failed}
 
 
+@stops_when_trashed
 def store_ocr_text(uploaded: DocumentUploaded, ocr: OcrOptions) -> dict[str, Any]:
     """Chunk the document with OCR's text on its pages and store it all in one transaction. Pages of the
     object as it is now that no batch read (it changed during the run) are read here first."""
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
         downloaded = download_document(document, uploaded, path)
@@ -79,19 +81,8 @@ def store_ocr_text(uploaded: DocumentUploaded, ocr: OcrOptions) -> dict[str, Any
             plan = plan_ocr(path, kind, ocr.max_pages)
             read_pages(document, path, kind, downloaded.sha256, plan.pages, ocr)
             texts, failed = read_text(document, downloaded.sha256)
-            replace_chunks(
-                document,
-                path,
-                kind,
-                etag=downloaded.etag,
-                content_hash=downloaded.sha256,
-                chunk_size=uploaded.chunk_size,
-                chunk_overlap=uploaded.chunk_overlap,
-                ocr_text={page: texts[page] for page in plan.pages},
-                failed_pages=failed,
-            )
-        except DocumentTrashedError:
-            return trashed(document)
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    return {**summary(document), "pagesFailed": len(failed)}
+            raise refused_reading(document, error) from None
+        ocr_text = {page: texts[page] for page in plan.pages}
+        stored = store_chunks(document, uploaded, path, kind, downloaded, ocr_text=ocr_text, failed_pages=failed)
+    return {**stored, "pagesFailed": len(failed)}

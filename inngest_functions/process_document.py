@@ -20,30 +20,32 @@ import inngest
 
 from documents.events import DocumentDeleted, DocumentUploaded
 from documents.models import Document, DocumentStatus
-from documents.storage import DownloadedObject, ObjectMissingError, get_s3_client, head_object
+from documents.storage import ObjectMissingError, get_s3_client, head_object
 from documents.types import UnsupportedDocumentError, document_type, ensure_supported
 from extensions import db
 from inngest_functions.document_row import (
     EVENT_MISMATCH_TEXT,
-    checked_document,
     download_document,
+    live_document,
     mismatched_fields,
     refuse,
+    refused_reading,
     size_limit,
+    stops_when_trashed,
+    store_chunks,
     summary,
-    trashed,
 )
 from inngest_functions.ocr_steps import ocr_options, page_batches, read_page_batch, store_ocr_text
 from inngest_functions.refusals import Refusal
 from inngest_functions.webhook_steps import notify_webhook, notify_webhook_of_failure
 from processing.chunking import chunking_fingerprint
-from processing.errors import ContentMismatchError, DocumentRefusedError, ScannedPageError
+from processing.errors import DocumentRefusedError, ScannedPageError
 from processing.ocr.engine import OcrOptions
 from processing.ocr.page_texts import start_reading
 from processing.ocr.scan import OCR_TYPES, plan_ocr
-from processing.storing import DocumentTrashedError, replace_chunks
 from settings import AppSettings, get_app_settings
 from timestamps import utcnow
+from webhooks.service import has_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,11 @@ def build_process_document(client: inngest.Inngest, settings: AppSettings) -> in
         outcome = checked if checked["unchanged"] else extract(ctx, uploaded, ocr)
         if outcome.get("trashed"):
             return outcome
-        notify_webhook(ctx, uploaded, ctx.run_id, last_attempt=ctx.attempt >= settings.function_retries)
+        # A run begun before check-object answered whether there is a webhook has no answer memoised: ask now.
+        webhook = checked["webhook"] if "webhook" in checked else has_webhook(uploaded.user_id)
+        notify_webhook(
+            ctx, uploaded, ctx.run_id, webhook=webhook, last_attempt=ctx.attempt >= settings.function_retries
+        )
         return outcome
 
     return process_document
@@ -98,6 +104,7 @@ def extract(ctx: inngest.ContextSync, uploaded: DocumentUploaded, ocr: OcrOption
     return ctx.step.run("store-ocr-text", store_ocr_text, uploaded, ocr)
 
 
+@stops_when_trashed
 def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     """Mark the document processing and HEAD its object; record it unchanged when the stored chunks came from it.
 
@@ -105,9 +112,7 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     missing, too large or of a type we cannot read. The ETag is compared and the status written in
     this one step, so no output of another step (which a forged call could claim) decides `unchanged`.
     """
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     mark_processing(document, run_id)
     try:
         ensure_supported(document.name)
@@ -122,9 +127,11 @@ def check_object(uploaded: DocumentUploaded, run_id: str) -> dict[str, Any]:
     limit = size_limit(uploaded)
     if found.size > limit:
         raise refuse(document, Refusal.TOO_LARGE, f"document too large: {found.size} bytes, the limit is {limit} bytes")
+    # Asked here, once: the function's body runs again for every step, and a step's output is memoised.
+    webhook = has_webhook(document.user_id)
     if not uploaded.reprocess and _chunks_current(document, uploaded, found.etag):
-        return {"unchanged": True, **_record_unchanged(document, found.etag)}
-    return {"unchanged": False, "size": found.size, "etag": found.etag}
+        return {"unchanged": True, "webhook": webhook, **_record_unchanged(document, found.etag)}
+    return {"unchanged": False, "webhook": webhook, "size": found.size, "etag": found.etag}
 
 
 def mark_processing(document: Document, run_id: str) -> None:
@@ -152,15 +159,14 @@ def _record_unchanged(document: Document, etag: str) -> dict[str, Any]:
     return summary(document)
 
 
+@stops_when_trashed
 def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None) -> dict[str, Any]:
     """Download to a temporary file, extract, chunk and store in one transaction.
 
     When some of its pages need OCR (`ocr`, None when OCR is off) nothing is stored yet: the pages are
     recorded for the `ocr-pages-…` steps, and their numbers returned.
     """
-    document = checked_document(uploaded)
-    if document.is_trashed:
-        return trashed(document)
+    document = live_document(uploaded)
     fingerprint = chunking_fingerprint(uploaded.chunk_size, uploaded.chunk_overlap)
     with tempfile.TemporaryDirectory(prefix="document-") as directory:
         path = Path(directory) / "object"
@@ -170,52 +176,20 @@ def extract_and_store(uploaded: DocumentUploaded, ocr: OcrOptions | None = None)
         # The type was checked when the object was looked up; here it only picks the reader.
         kind = document_type(document.name)
         if ocr is None or kind not in OCR_TYPES:
-            return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=False)
+            return store_chunks(document, uploaded, path, kind, downloaded)
         # A PDF is read once, as text, up to the first page only OCR can read (most PDFs have none); then
         # its plan (and an image's) takes a second look at every page.
         if kind == ".pdf":
             try:
-                return _store(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
+                return store_chunks(document, uploaded, path, kind, downloaded, stop_at_scanned_page=True)
             except ScannedPageError:
                 pass
         try:
             plan = plan_ocr(path, kind, ocr.max_pages)
-        except ContentMismatchError as error:
-            raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
         except DocumentRefusedError as error:
-            raise refuse(document, Refusal.UNREADABLE, str(error)) from None
+            raise refused_reading(document, error) from None
         start_reading(document, plan, downloaded.sha256)
         return {"ocrPages": list(plan.pages), "pageCount": plan.page_count}
-
-
-def _store(
-    document: Document,
-    uploaded: DocumentUploaded,
-    path: Path,
-    kind: str,
-    downloaded: DownloadedObject,
-    *,
-    stop_at_scanned_page: bool,
-) -> dict[str, Any]:
-    try:
-        replace_chunks(
-            document,
-            path,
-            kind,
-            etag=downloaded.etag,
-            content_hash=downloaded.sha256,
-            chunk_size=uploaded.chunk_size,
-            chunk_overlap=uploaded.chunk_overlap,
-            stop_at_scanned_page=stop_at_scanned_page,
-        )
-    except DocumentTrashedError:
-        return trashed(document)
-    except ContentMismatchError as error:
-        # The one place a reader's refusal becomes a run's: our text, written for the document's owner.
-        raise refuse(document, Refusal.CONTENT_MISMATCH, str(error)) from None
-    except DocumentRefusedError as error:
-        raise refuse(document, Refusal.UNREADABLE, str(error)) from None
-    return summary(document)
 
 
 def record_failure(ctx: inngest.ContextSync) -> None:

@@ -12,11 +12,14 @@ from webhooks.models import DeliveryStatus
 from webhooks.service import has_webhook, notify_outcome
 
 
-def notify_webhook(ctx: inngest.ContextSync, uploaded: DocumentUploaded, run_id: str, *, last_attempt: bool) -> None:
+def notify_webhook(
+    ctx: inngest.ContextSync, uploaded: DocumentUploaded, run_id: str, *, webhook: bool, last_attempt: bool
+) -> None:
     """Tell the owner's webhook how the document ended, in a step of its own: Inngest retries a failed
-    delivery with its backoff and never re-runs the extraction for it. Users without a webhook
-    get no step, and their runs no extra trip through the server's queue."""
-    if not has_webhook(uploaded.user_id):
+    delivery with its backoff and never re-runs the extraction for it. Users without a webhook (as an
+    earlier step of the run found, so that no replay asks the database again) get no step, and their
+    runs no extra trip through the server's queue."""
+    if not webhook:
         return
     # One message id per run: a receiver sees the same id on every retry of the delivery.
     ctx.step.run(

@@ -24,7 +24,11 @@ BATCH_ROWS = 2000
 
 
 class DocumentTrashedError(Exception):
-    """The document went to the trash while it was being read: nothing was written."""
+    """The document is in the trash, or went there while it was being read: nothing was written."""
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(f"document {document_id} is in the trash")
+        self.document_id = document_id
 
 
 class _CountedText:

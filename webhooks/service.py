@@ -1,16 +1,19 @@
-"""What the API, the page and the run do with webhooks: set, roll, remove, list deliveries, notify of an outcome."""
+"""What the API, the page and the runs do with webhooks: set, roll, remove, list deliveries, notify of an outcome,
+of a move to the trash and of a purge."""
 
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from documents.models import Document, DocumentStatus
+from documents.purging import purged
 from documents.service import describe_document
 from extensions import db
 from settings import AppSettings, get_app_settings
-from timestamps import utcnow
+from timestamps import as_utc, utcnow
 from webhooks.addresses import WebhookUrlError, is_public, literal_address, parse_webhook_url
 from webhooks.delivery import Outcome, post_webhook
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -94,15 +97,56 @@ def notify_outcome(document_id: int, message_id: str, attempt: int, *, last_atte
     A failed delivery raises WebhookDeliveryFailedError for Inngest to retry, except on the last
     attempt, which is recorded and ends quietly: a dead receiver never fails the document's run.
     """
-    settings = get_app_settings()
     document = db.session.get(Document, document_id)
     if document is None or document.status not in OUTCOMES:
         return {"sent": False, "reason": "the document has no outcome to tell"}
-    webhook = find_webhook(document.user_id)
+    notice = Notice(document.user_id, document.name, f"document.{document.status}", describe_document(document))
+    return _deliver(notice, message_id, attempt, last_attempt=last_attempt)
+
+
+def notify_trashed(document_id: int, user_id: int, attempt: int, *, last_attempt: bool) -> dict[str, object]:
+    """Post `document.trashed` while the document is in the trash, as notify_outcome posts an outcome.
+
+    Its message id is the document's and its time in the trash, so that a purge brought forward
+    (a second run for the same trashing) posts the same id again and the receiver can tell.
+    """
+    document = db.session.get(Document, document_id)
+    if document is None or document.user_id != user_id or not document.is_trashed or document.trashed_at is None:
+        return {"sent": False, "reason": "the document is not in the trash"}
+    message_id = f"msg_trashed_{document.id}_{int(as_utc(document.trashed_at).timestamp() * 1000)}"
+    notice = Notice(user_id, document.display_name, "document.trashed", describe_document(document))
+    return _deliver(notice, message_id, attempt, last_attempt=last_attempt)
+
+
+def notify_purged(
+    document_id: int, user_id: int, purge_at: str, attempt: int, *, last_attempt: bool
+) -> dict[str, object]:
+    """Post `document.purged` once its row is gone: the document as its tombstone and the run know it."""
+    tombstone = purged(document_id, user_id=user_id)
+    if tombstone is None:
+        return {"sent": False, "reason": "the document was not purged"}
+    shown = tombstone.to_json(purge_at=datetime.fromisoformat(purge_at))
+    notice = Notice(user_id, tombstone.name, "document.purged", shown)
+    return _deliver(notice, f"msg_purged_{tombstone.id}", attempt, last_attempt=last_attempt)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for a user's webhook: whose, about which document, its type and the document as shown."""
+
+    user_id: int
+    document_name: str
+    event_type: str
+    document: dict[str, object]
+
+
+def _deliver(notice: Notice, message_id: str, attempt: int, *, last_attempt: bool) -> dict[str, object]:
+    """Sign and post `notice`, record the delivery; raise for a retry unless this is the last attempt."""
+    settings = get_app_settings()
+    webhook = find_webhook(notice.user_id)
     if webhook is None:
         return {"sent": False, "reason": "no webhook"}
-    event_type = f"document.{document.status}"
-    body = json.dumps({"type": event_type, "document": describe_document(document)}, separators=(",", ":"))
+    body = json.dumps({"type": notice.event_type, "document": notice.document}, separators=(",", ":"))
     headers = signature_headers(webhook.secret, message_id, utcnow(), body)
     try:
         # Checked again: production may have been switched on since the URL was set.
@@ -124,29 +168,29 @@ def notify_outcome(document_id: int, message_id: str, attempt: int, *, last_atte
         if outcome.refused
         else DeliveryStatus.FAILED
     )
-    _record(document, message_id, event_type, attempt, status, outcome.status_code, outcome.error)
+    _record(notice, message_id, attempt, status, outcome.status_code, outcome.error)
     if status == DeliveryStatus.FAILED and not last_attempt:
         raise WebhookDeliveryFailedError(outcome.error or "the receiver did not take the webhook")
     if status != DeliveryStatus.DELIVERED:
-        logger.warning("webhook %s for document %s not delivered: %s", message_id, document.id, outcome.error)
+        logger.warning("webhook %s about %r not delivered: %s", message_id, notice.document_name, outcome.error)
     return {"sent": outcome.delivered, "status": status, "statusCode": outcome.status_code}
 
 
 def _record(
-    document: Document,
+    notice: Notice,
     message_id: str,
-    event_type: str,
     attempt: int,
     status: str,
     status_code: int | None,
     error: str | None,
 ) -> None:
+    user_id = notice.user_id
     db.session.add(
         WebhookDelivery(
-            user_id=document.user_id,
+            user_id=user_id,
             message_id=message_id,
-            event_type=event_type,
-            document_name=document.name,
+            event_type=notice.event_type,
+            document_name=notice.document_name,
             attempt=attempt,
             status=status,
             status_code=status_code,
@@ -154,9 +198,9 @@ def _record(
         )
     )
     db.session.flush()
-    kept = db.select(WebhookDelivery.id).where(WebhookDelivery.user_id == document.user_id)
+    kept = db.select(WebhookDelivery.id).where(WebhookDelivery.user_id == user_id)
     newest = kept.order_by(WebhookDelivery.id.desc()).limit(KEPT_DELIVERIES).scalar_subquery()
     db.session.execute(
-        db.delete(WebhookDelivery).where(WebhookDelivery.user_id == document.user_id, WebhookDelivery.id.not_in(newest))
+        db.delete(WebhookDelivery).where(WebhookDelivery.user_id == user_id, WebhookDelivery.id.not_in(newest))
     )
     db.session.commit()

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from documents.events import DocumentDeleted, DocumentRestored, DocumentUploaded
+from extensions import db
+from outbox import OutboxEvent
 from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
 from tests.support.postgres import on_both_databases
 
@@ -197,3 +200,13 @@ def test_a_trashed_document_cannot_be_reprocessed_or_downloaded(client, processe
     assert (reprocess.status_code, download.status_code) == (409, 409)
     assert "restore it first" in reprocess.get_json()["error"]
     assert "in the trash" in download.get_json()["error"]
+
+
+def test_a_restore_is_confirmed_at_once_and_a_delete_waits_for_its_purge_run(app, client, processed):
+    processed("zebra.txt", ZEBRA)
+    client.delete("/api/documents/zebra.txt")
+    client.post("/api/documents/zebra.txt/restore")
+    with app.app_context():
+        rows = db.session.scalars(db.select(OutboxEvent).order_by(OutboxEvent.id)).all()
+        confirmed = {row.name: row.confirmed_at is not None for row in rows if row.name != DocumentUploaded.NAME}
+    assert confirmed == {DocumentDeleted.NAME: False, DocumentRestored.NAME: True}

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from standardwebhooks import Webhook
 
 from documents.models import Chunk, Document, PurgedDocument
 from extensions import db
@@ -21,13 +22,14 @@ from tests.e2e.conftest import Stack, running_stack
 from tests.support.polling import wait_until
 from tests.support.s3_gate import DownloadGate, gated_s3
 from tests.support.sample_documents import text_document
+from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 DELETED = "documents/document.deleted"
 RETENTION_SECONDS = 8
 ZEBRA = b"The zebra crossing is closed on Mondays. " * 20
 GIRAFFE = b"The giraffe enclosure opens at nine every morning. " * 20
-PURGE_STEPS = ["wait-for-retention", "start-purge", "delete-object", "delete-chunks", "delete-records", "delete-row",
-               "delete-closed-account"]  # fmt: skip
+PURGE_STEPS = ["notify-trashed", "wait-for-retention", "start-purge", "delete-object", "delete-chunks",
+               "delete-records", "delete-row", "notify-purged", "delete-closed-account"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -71,17 +73,27 @@ def purge_run(stack: Stack, document_id: int, status: str = "Completed", timeout
         lambda: [event for event in stack.server.events(DELETED) if event["data"]["documentId"] == document_id],
         f"the server to receive the delete event of document {document_id}",
     )
-    return stack.server.finished_run(events[0]["internal_id"], status, timeout=timeout)
+
+    def ended() -> dict[str, Any] | None:
+        for run in stack.server.runs_of(events[0]["internal_id"]):
+            # While the run sleeps after a step, the server's list may call it Completed with that step's output.
+            if run["status"] == status and (status != "Completed" or "purged" in (run.get("output") or {})):
+                return run
+        return None
+
+    return wait_until(ended, f"a {status} purge run of document {document_id}", timeout)
 
 
 def purge_sleeping(stack: Stack, document_id: int) -> bool:
-    """Whether the document's purge run has started and sleeps out the retention now."""
+    """Whether the document's purge run has started and sleeps out the retention now. Asked of the run's trace:
+    once a step has run before the sleep, the server's list of runs may call the sleeping run Completed."""
     for event in stack.server.events(DELETED):
         if event["data"]["documentId"] != document_id:
             continue
         for run in stack.server.runs_of(event["internal_id"]):
-            if run["status"] == "Running" and any(
-                step["name"] == "wait-for-retention" for step in stack.server.steps_of(run["run_id"])
+            if any(
+                step["name"] == "wait-for-retention" and step["status"] == "WAITING"
+                for step in stack.server.steps_of(run["run_id"])
             ):
                 return True
     return False
@@ -121,6 +133,16 @@ def left_in_database(stack: Stack, document_id: int, client: httpx.Client) -> tu
         return row, int(chunks), tombstone is not None
 
 
+def webhooks_told(receiver: Receiver, secret: str) -> list[str]:
+    """The types of the signed webhooks the receiver has taken, in order, once per `webhook-id` as a receiver
+    dedupes them (a delivery may come twice); a bad signature fails."""
+    told: dict[str, str] = {}
+    for request in receiver.requests():
+        payload = Webhook(secret).verify(request.body, request.headers)
+        told.setdefault(request.headers["webhook-id"], payload["type"])
+    return list(told.values())
+
+
 def test_a_deleted_document_leaves_search_at_once_and_is_purged_after_the_retention(stack):
     client = stack.user("purged@example.com")
     processed(stack, client, "zebra.txt", ZEBRA)
@@ -128,12 +150,21 @@ def test_a_deleted_document_leaves_search_at_once_and_is_purged_after_the_retent
     key = stack.key_of(client, "zebra.txt")
     assert found(client, "zebra") == {"zebra.txt"}
 
-    deleted = client.delete("/api/documents/zebra.txt")
+    with webhook_receiver() as receiver:
+        secret = client.put("/api/webhook", json={"url": f"{receiver.url}/hooks"}).json()["webhook"]["secret"]
+        deleted = client.delete("/api/documents/zebra.txt")
 
-    assert deleted.status_code == 200
-    assert deleted.json()["document"]["status"] == "trashed"
-    assert found(client, "zebra") == set()
-    run = purge_run(stack, document_id)
+        assert deleted.status_code == 200
+        assert deleted.json()["document"]["status"] == "trashed"
+        assert found(client, "zebra") == set()
+        # Told before the retention's sleep: the document is still in the trash when its owner hears.
+        wait_until(lambda: webhooks_told(receiver, secret), "the document.trashed webhook")
+        assert webhooks_told(receiver, secret) == ["document.trashed"]
+        assert [document["name"] for document in client.get("/api/trash").json()["documents"]] == ["zebra.txt"]
+        run = purge_run(stack, document_id)
+        assert webhooks_told(receiver, secret) == ["document.trashed", "document.purged"]
+        purged_payload = Webhook(secret).verify(receiver.requests()[-1].body, receiver.requests()[-1].headers)
+    assert (purged_payload["document"]["name"], purged_payload["document"]["status"]) == ("zebra.txt", "purged")
     assert run["output"]["purged"] is True
     traced = [step["name"] for step in stack.server.steps_of(run["run_id"]) if step["name"] in PURGE_STEPS]
     assert list(dict.fromkeys(traced)) == PURGE_STEPS

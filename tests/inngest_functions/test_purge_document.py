@@ -63,8 +63,9 @@ def test_a_purge_deletes_every_trace_but_a_tombstone(app, client, s3, versioned,
     assert run.output["purged"] is True
     assert run.output["objectVersions"] == 2
     assert run.output["chunks"] > 0
-    assert run.step_names == ["wait-for-retention", "start-purge", "delete-object", "delete-chunks",
-                              "delete-records", "delete-row", "delete-closed-account"]  # fmt: skip
+    assert run.step_names == ["notify-trashed", "wait-for-retention", "start-purge", "delete-object",
+                              "delete-chunks", "delete-records", "delete-row", "notify-purged",
+                              "delete-closed-account"]  # fmt: skip
     versions = s3.list_object_versions(Bucket=versioned, Prefix=uploaded.key)
     assert versions.get("Versions", []) == versions.get("DeleteMarkers", []) == []
     with app.app_context():
