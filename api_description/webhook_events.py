@@ -18,6 +18,9 @@ _MEANINGS = {
     "document.purged": "The document and its chunks were deleted for good.",
 }
 
+# What a message's `document` is: the document as the API shows it, or, once purged, what is left of it.
+_DOCUMENT_SHOWN = {event_type: "DocumentJson" for event_type in EVENT_TYPES} | {"document.purged": "PurgedDocumentJson"}
+
 _SIGNATURE_HEADERS = [
     ("webhook-id", "The message id: the same on every retry of one message, so a receiver can drop repeats."),
     ("webhook-timestamp", "Seconds since the epoch when it was sent; refuse old ones to stop replays."),
@@ -48,7 +51,12 @@ def _delivery(event_type: str) -> dict[str, Any]:
                     "schema": {
                         "allOf": [
                             {"$ref": "#/components/schemas/WebhookPayload"},
-                            {"properties": {"type": {"const": event_type}}},
+                            {
+                                "properties": {
+                                    "type": {"const": event_type},
+                                    "document": {"$ref": f"#/components/schemas/{_DOCUMENT_SHOWN[event_type]}"},
+                                }
+                            },
                         ]
                     }
                 }
