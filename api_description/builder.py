@@ -166,7 +166,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
         converter = match["converter"] or "default"
         # An id the database's integers can hold: SQLite's driver cannot even send a larger one.
         integer = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
-        schema: dict[str, Any] = integer if converter == "int" else {"type": "string"}
+        schema: dict[str, Any] = integer if converter == "int" else {"type": "string", "minLength": 1}
         description = "A document's name; may hold slashes (folders)." if converter == "path" else None
         parameter: dict[str, Any] = {"name": match["name"], "in": "path", "required": True, "schema": schema}
         if description:
