@@ -124,7 +124,13 @@ def _schemas(models: set[type[BaseModel]]) -> dict[str, Any]:
     _, definitions = models_json_schema(
         [(model, "serialization") for model in ordered], ref_template=_SCHEMA_REF, schema_generator=_Generator
     )
-    return dict(sorted(definitions.get("$defs", {}).items()))
+    found = definitions.get("$defs", {})
+    # Each schema is referred to by its model's class name: two models of one name would need pydantic's
+    # longer names instead.
+    unnamed = sorted(model.__qualname__ for model in models if model.__name__ not in found)
+    if unnamed:
+        raise ValueError(f"models named like another model in the description: {unnamed}; rename them")
+    return dict(sorted(found.items()))
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from webhooks.api_models import EVENT_TYPES, WebhookPayload
+from documents.api_models import DocumentJson
+from webhooks.api_models import EVENT_TYPES, PurgedDocumentJson, WebhookPayload
 
 WEBHOOK_MODELS: tuple[type[BaseModel], ...] = (WebhookPayload,)
 
@@ -19,7 +20,9 @@ _MEANINGS = {
 }
 
 # What a message's `document` is: the document as the API shows it, or, once purged, what is left of it.
-_DOCUMENT_SHOWN = {event_type: "DocumentJson" for event_type in EVENT_TYPES} | {"document.purged": "PurgedDocumentJson"}
+_DOCUMENT_SHOWN = {event_type: DocumentJson.__name__ for event_type in EVENT_TYPES} | {
+    "document.purged": PurgedDocumentJson.__name__
+}
 
 _SIGNATURE_HEADERS = [
     ("webhook-id", "The message id: the same on every retry of one message, so a receiver can drop repeats."),
@@ -50,7 +53,7 @@ def _delivery(event_type: str) -> dict[str, Any]:
                 "application/json": {
                     "schema": {
                         "allOf": [
-                            {"$ref": "#/components/schemas/WebhookPayload"},
+                            {"$ref": f"#/components/schemas/{WebhookPayload.__name__}"},
                             {
                                 "properties": {
                                     "type": {"const": event_type},
