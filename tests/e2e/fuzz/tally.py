@@ -22,6 +22,7 @@ SCHEMA_CHECKS = frozenset(
 @dataclass
 class Tally:
     requests: int = 0
+    sequences: int = 0
     operations: set[str] = field(default_factory=set)
     server_errors: int = 0
     failures: Counter[str] = field(default_factory=Counter)
@@ -31,6 +32,9 @@ class Tally:
         self.operations.add(operation)
         if status >= 500:
             self.server_errors += 1
+
+    def count_sequence(self) -> None:
+        self.sequences += 1
 
     def count_failure(self, check: str) -> None:
         self.failures[check] += 1
@@ -42,7 +46,8 @@ class Tally:
     def summary(self) -> str:
         line = (
             f"fuzzing: {self.requests} requests over {len(self.operations)} operations, "
-            f"{self.server_errors} server errors, {self.schema_violations} schema violations"
+            f"{self.server_errors} server errors, {self.schema_violations} schema violations; "
+            f"{self.sequences} sequences of linked calls"
         )
         others = {check: count for check, count in self.failures.items() if check not in SCHEMA_CHECKS}
         if others:
