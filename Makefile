@@ -1,12 +1,13 @@
 # The two commands: `make run` starts the whole system, `make test` runs the whole suite.
 # Both set everything up first (virtualenv, pinned packages).
+# `make openapi` writes docs/openapi.json, the API description generated from the routes (api_description/).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: ocr-packages redis-package libmagic-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
+.PHONY: openapi ocr-packages redis-package libmagic-package bench-cluster run cluster test test-soak lint format install system-packages cluster-system-packages clean bench bench-setup bench-system-packages bench-search
 
 # Packages are installed with uv (pinned below; from PyPI like pip, and pip's work in seconds rather
 # than minutes), which pip installs into the project's virtualenv first.
@@ -31,6 +32,10 @@ run: $(INSTALLED) redis-package libmagic-package ocr-packages
 CLUSTER ?= 2
 cluster: $(INSTALLED) cluster-system-packages libmagic-package ocr-packages
 	CLUSTER=$(CLUSTER) $(BIN)/python -m stack.cluster
+
+# The committed description must be this command's output: a test fails, saying to run it, when it is not.
+openapi: $(INSTALLED)
+	$(BIN)/python -m api_description docs/openapi.json
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

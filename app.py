@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+import api_description
 import auth
 import documents
 import http_plumbing
@@ -20,6 +21,7 @@ import outbox
 import web
 import webhooks
 from extensions import csrf, db, ensure_sqlite_directory, limiter, login_manager, migrate
+from http_plumbing.api_operations import Access, Answer, Operation, StatusAnswer, documented
 from http_plumbing.request_ids import LOG_FORMAT, RequestIdFilter
 from settings import AppSettings, load_settings
 
@@ -74,6 +76,8 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         app.register_blueprint(blueprint)
     for blueprint in JSON_BLUEPRINTS:
         csrf.exempt(blueprint)
+    # GET only and open to anyone: neither a browser blueprint's defences nor a token's sign-in apply.
+    app.register_blueprint(api_description.blueprint)
     app.cli.add_command(auth.users_cli)
     app.cli.add_command(documents.documents_cli)
     app.cli.add_command(outbox.outbox_cli)
@@ -82,6 +86,13 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, env_file: str 
         _start_relay_with_the_first_request(app, settings)
 
     @app.get("/healthz")
+    @documented(
+        Operation(
+            "Whether the app is up (it does not ask the database)",
+            access=Access.ANYONE,
+            answers={200: Answer('Up: {"status": "ok"}.', StatusAnswer)},
+        )
+    )
     def health() -> Response:
         return jsonify(status="ok")
 

@@ -8,6 +8,22 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from documents import search_throttling
+from documents.api_models import (
+    Accepted,
+    ChunkPageJson,
+    ChunkParameters,
+    DeleteParameters,
+    DocumentAnswer,
+    DocumentPageJson,
+    DocumentsAnswer,
+    DownloadJson,
+    ListParameters,
+    SearchPageJson,
+    SearchParameters,
+    SubmitRequest,
+    UploadAnswer,
+    UploadRequest,
+)
 from documents.chunks import document_chunks
 from documents.downloads import presign_download
 from documents.listing import ListQuery, list_page
@@ -31,15 +47,40 @@ from documents.trash import (
     trashed_document,
 )
 from documents.uploads import presign_upload
+from http_plumbing.api_operations import Answer, Operation, documented
 from http_plumbing.errors import ApiError, error_response
 from http_plumbing.idempotency import idempotent
-from http_plumbing.request_json import json_object
+from http_plumbing.request_json import json_model, query_model
 from settings import get_app_settings
 
 blueprint = Blueprint("documents", __name__, url_prefix="/api")
 
+NOT_FOUND = Answer("You have no document of that name.")
+BAD_NAME = Answer("The name is not one a document can have, or a parameter is wrong; the error says which.")
+IN_FLIGHT_OR_TRASHED = Answer("The document is in the trash, or a run is in flight; the error says what to do.")
+# Where a document's answer leads: the document itself and its chunks, by the name it was given.
+_BY_NAME = {"document_name": "$response.body#/document/name"}
+DOCUMENT_LINKS = {
+    "GetDocument": {"operationId": "documents.show_document", "parameters": _BY_NAME},
+    "GetChunks": {"operationId": "documents.list_chunks", "parameters": _BY_NAME},
+}
+SEARCH_BUSY = Answer("Too many searches, or one still running; wait Retry-After seconds.", retry_after=True)
+
 
 @blueprint.post("/route")
+@documented(
+    Operation(
+        "Hand a document in S3 to processing",
+        body=SubmitRequest,
+        idempotency_key=True,
+        answers={
+            200: Answer("Accepted and handed to Inngest.", Accepted, links=DOCUMENT_LINKS),
+            202: Answer("Accepted durably; the relay hands it to Inngest shortly.", Accepted, links=DOCUMENT_LINKS),
+            400: BAD_NAME,
+            500: Answer("S3 is not configured on this server."),
+        },
+    )
+)
 @idempotent
 def submit_document() -> Response:
     # The checks run in the order of the original route, so a misconfigured
@@ -48,8 +89,8 @@ def submit_document() -> Response:
     s3 = settings.require_s3()
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
-    body = json_object()
-    name = DocumentName.parse(body.get("documentName"), key_prefix=s3.key_prefix, user_id=current_user.id)
+    body = json_model(SubmitRequest)
+    name = DocumentName.parse(body.documentName, key_prefix=s3.key_prefix, user_id=current_user.id)
     accepted = accept_document(current_user, name, settings, current_app.extensions["inngest"])
     if accepted.delivered:
         return jsonify(status="ok", eventIds=accepted.event.inngest_ids, document=accepted.described)
@@ -60,17 +101,29 @@ def submit_document() -> Response:
 
 
 @blueprint.post("/uploads")
+@documented(
+    Operation(
+        "Get a presigned POST to upload a file to S3",
+        body=UploadRequest,
+        answers={200: Answer("Where and how to post the file.", UploadAnswer), 400: BAD_NAME},
+    )
+)
 @login_required
 def create_upload() -> Response:
     """A presigned POST the browser sends the file to; then it POSTs /api/route."""
-    body = json_object()
-    upload = presign_upload(
-        get_app_settings(), current_user.id, body.get("documentName"), body.get("contentType"), body.get("size")
-    )
+    body = json_model(UploadRequest)
+    upload = presign_upload(get_app_settings(), current_user.id, body.documentName, body.contentType, body.size)
     return jsonify(upload=upload.to_json())
 
 
 @blueprint.get("/documents")
+@documented(
+    Operation(
+        "List your documents a page at a time",
+        query=ListParameters,
+        answers={200: Answer("One page, with counts per status.", DocumentPageJson), 400: BAD_NAME},
+    )
+)
 @login_required
 def list_documents() -> Response:
     """The user's documents a page at a time: ?limit=&cursor=&status=&prefix=&sort=, and ?updatedSince= for
@@ -79,6 +132,12 @@ def list_documents() -> Response:
 
 
 @blueprint.get("/documents/<path:document_name>")
+@documented(
+    Operation(
+        "Show a document",
+        answers={200: Answer("The document.", DocumentAnswer), 400: BAD_NAME, 404: NOT_FOUND},
+    )
+)
 @login_required
 def show_document(document_name: str) -> Response:
     """The document of that name; when it is only in the trash, the one there (status "trashed")."""
@@ -87,6 +146,13 @@ def show_document(document_name: str) -> Response:
 
 
 @blueprint.get("/documents/<path:document_name>/chunks")
+@documented(
+    Operation(
+        "Read a document's chunks in order",
+        query=ChunkParameters,
+        answers={200: Answer("One page of chunks.", ChunkPageJson), 400: BAD_NAME, 404: NOT_FOUND},
+    )
+)
 @login_required
 def list_chunks(document_name: str) -> Response:
     """The document's chunks in order, ?limit= at a time from ?cursor=.
@@ -95,22 +161,53 @@ def list_chunks(document_name: str) -> Response:
     GET /api/documents, and its chunks are at /api/documents/a/chunks/chunks.
     """
     document = named_document(current_user.id, document_name, key_prefix=get_app_settings().s3_key_prefix)
-    arguments = request.args
-    return jsonify(document_chunks(document, limit=arguments.get("limit"), cursor=arguments.get("cursor")).to_json())
+    arguments = query_model(ChunkParameters)
+    return jsonify(document_chunks(document, limit=arguments.limit, cursor=arguments.cursor).to_json())
 
 
 @blueprint.delete("/documents/<path:document_name>")
+@documented(
+    Operation(
+        "Move a document to the trash",
+        query=DeleteParameters,
+        answers={
+            200: Answer(
+                "The document, now in the trash.",
+                DocumentAnswer,
+                links={
+                    "Restore": {
+                        "operationId": "documents.restore",
+                        "parameters": {"document_name": "$response.body#/document/name"},
+                    }
+                },
+            ),
+            400: BAD_NAME,
+            404: NOT_FOUND,
+        },
+    )
+)
 @login_required
 def delete_document(document_name: str) -> Response:
     """Move the document to the trash (?purge=1: and purge it at once); the same answer when it is there already."""
     settings = get_app_settings()
     document = document_or_trashed(current_user.id, document_name, key_prefix=settings.s3_key_prefix)
-    purge_now = request.args.get("purge") in {"1", "true"}
+    purge_now = query_model(DeleteParameters).purge_now
     trash_document(document, settings, current_app.extensions["inngest"], purge_now=purge_now)
     return jsonify(document=describe_document(document))
 
 
 @blueprint.post("/documents/<path:document_name>/restore")
+@documented(
+    Operation(
+        "Take a document out of the trash",
+        answers={
+            200: Answer("The document, out of the trash.", DocumentAnswer, links=DOCUMENT_LINKS),
+            400: BAD_NAME,
+            404: NOT_FOUND,
+            409: Answer("A new document has its name, or its purge has begun."),
+        },
+    )
+)
 @login_required
 def restore(document_name: str) -> Response:
     """Take the document out of the trash, as it was; the same answer when it is not in the trash."""
@@ -121,6 +218,19 @@ def restore(document_name: str) -> Response:
 
 
 @blueprint.post("/documents/<path:document_name>/reprocess")
+@documented(
+    Operation(
+        "Process a document again",
+        idempotency_key=True,
+        answers={
+            200: Answer("Handed to Inngest.", Accepted, links=DOCUMENT_LINKS),
+            202: Answer("Accepted durably; the relay hands it to Inngest shortly.", Accepted, links=DOCUMENT_LINKS),
+            400: BAD_NAME,
+            404: NOT_FOUND,
+            409: IN_FLIGHT_OR_TRASHED,
+        },
+    )
+)
 @idempotent
 @login_required
 def reprocess(document_name: str) -> Response:
@@ -145,6 +255,19 @@ def reprocess(document_name: str) -> Response:
 
 
 @blueprint.get("/documents/<path:document_name>/download")
+@documented(
+    Operation(
+        "Download the original",
+        description="A 303 to a presigned GET, or its URL as JSON when the client accepts only application/json.",
+        answers={
+            200: Answer("The presigned URL (Accept: application/json).", DownloadJson),
+            303: Answer("A redirect to the presigned URL, valid for a few minutes.", None),
+            400: BAD_NAME,
+            404: NOT_FOUND,
+            409: IN_FLIGHT_OR_TRASHED,
+        },
+    )
+)
 @login_required
 def download(document_name: str) -> ResponseReturnValue:
     """A redirect to a presigned GET of the original (or {"url": ...} when the client accepts JSON only)."""
@@ -159,6 +282,7 @@ def download(document_name: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/trash")
+@documented(Operation("List the trash", answers={200: Answer("Your trashed documents.", DocumentsAnswer)}))
 @login_required
 def trash() -> Response:
     """The user's documents in the trash, the latest put there first, each with when it is purged."""
@@ -166,6 +290,12 @@ def trash() -> Response:
 
 
 @blueprint.delete("/trash/<path:document_name>")
+@documented(
+    Operation(
+        "Purge a trashed document now",
+        answers={200: Answer("The document, being purged.", DocumentAnswer), 400: BAD_NAME, 404: NOT_FOUND},
+    )
+)
 @login_required
 def purge(document_name: str) -> Response:
     """Purge a document in the trash now."""
@@ -176,6 +306,7 @@ def purge(document_name: str) -> Response:
 
 
 @blueprint.delete("/trash")
+@documented(Operation("Empty the trash", answers={200: Answer("The documents being purged.", DocumentsAnswer)}))
 @login_required
 def empty() -> Response:
     """Purge everything in the user's trash now."""
@@ -184,14 +315,19 @@ def empty() -> Response:
 
 
 @blueprint.get("/search")
+@documented(
+    Operation(
+        "Search your documents' chunks",
+        query=SearchParameters,
+        answers={200: Answer("One page of results.", SearchPageJson), 400: BAD_NAME, 429: SEARCH_BUSY},
+    )
+)
 @login_required
 @search_throttling.per_user
 def search() -> Response:
     """The signed-in user's chunks that contain every word of ?q=, best first, ?limit= at a time."""
-    arguments = request.args
-    page = search_chunks(
-        current_user.id, arguments.get("q"), limit=arguments.get("limit"), cursor=arguments.get("cursor")
-    )
+    arguments = query_model(SearchParameters)
+    page = search_chunks(current_user.id, arguments.q, limit=arguments.limit, cursor=arguments.cursor)
     return jsonify(page.to_json())
 
 

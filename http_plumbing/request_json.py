@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
+from pydantic import BaseModel, ValidationError
 
 from http_plumbing.errors import ApiError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def json_body() -> Any:
@@ -31,3 +34,19 @@ def json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
     return body
+
+
+def json_model(
+    model: type[Model], *, refusal: str = "the body does not fit this route; see /api/openapi.json"
+) -> Model:
+    """The body read into `model` (a route's contract, also its API description); 400 with `refusal` when it
+    does not fit, or the 415/400 of json_object()."""
+    try:
+        return model.model_validate(json_object())
+    except ValidationError:
+        raise ApiError(400, refusal) from None
+
+
+def query_model(model: type[Model]) -> Model:
+    """The query string read into `model`, each parameter's first value; its fields take any string."""
+    return model.model_validate(request.args.to_dict())
