@@ -1,4 +1,4 @@
-"""What every response must do, beyond conforming to the description."""
+"""What every response must do: conform to the description, refuse what it calls invalid, never fail on the server."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    missing_required_header,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 
@@ -33,4 +36,9 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    # What the description calls invalid (a wrong type, a missing field or header, a method it does not
+    # list), the app refuses with a 4xx.
+    negative_data_rejection,
+    missing_required_header,
+    unsupported_method,
 ]

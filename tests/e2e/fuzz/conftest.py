@@ -16,7 +16,6 @@ from schemathesis.core.failures import Failure
 
 from tests.e2e.conftest import Stack
 from tests.e2e.fuzz.account import FuzzAccount
-from tests.e2e.fuzz.description import interim_description
 from tests.e2e.fuzz.tally import TALLY
 
 SEED = 20261206
@@ -76,7 +75,9 @@ def fuzzing_config(token: str) -> schemathesis.Config:
 
 @pytest.fixture(scope="session")
 def api_schema(stack: Stack, fuzz_account: FuzzAccount) -> schemathesis.BaseSchema:
-    schema = schemathesis.openapi.from_dict(interim_description(), config=fuzzing_config(fuzz_account.token))
+    """The description the app serves, as a client would find it."""
+    config = fuzzing_config(fuzz_account.token)
+    schema = schemathesis.openapi.from_url(f"{stack.app_url}/api/openapi.json", config=config)
     schema.config.update(base_url=stack.app_url)
     _count(schema)
     return schema.exclude(method="POST", path="/auth/login")
