@@ -135,7 +135,7 @@ def _operation(rule: Rule, method: str, operation: Operation) -> dict[str, Any]:
     described: dict[str, Any] = {
         "operationId": rule.endpoint,
         "summary": operation.summary,
-        "tags": [rule.endpoint.partition(".")[0] if "." in rule.endpoint else "health"],
+        "tags": [_tag(rule.endpoint)],
         "security": SECURITY_REQUIREMENTS[operation.access],
         "parameters": [*_path_parameters(rule), *_query_parameters(operation), *_header_parameters(operation)],
         "responses": _responses(method, operation),
@@ -150,6 +150,14 @@ def _operation(rule: Rule, method: str, operation: Operation) -> dict[str, Any]:
     if not described["parameters"]:
         del described["parameters"]
     return described
+
+
+def _tag(endpoint: str) -> str:
+    """The blueprint's name groups operations; the app's own routes (/healthz) are "health"."""
+    blueprint, dot, _ = endpoint.partition(".")
+    if not dot:
+        return "health"
+    return "description" if blueprint == "api_description" else blueprint
 
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:

@@ -89,6 +89,13 @@ class Progress(BaseModel):
     pagesTotal: int  # noqa: N815
 
 
+class FailedPage(BaseModel):
+    """A page OCR could not read in time: the document is processed with the rest of its text."""
+
+    page: int
+    reason: str
+
+
 class DocumentJson(BaseModel):
     model_config = ConfigDict(title="Document")
 
@@ -106,7 +113,7 @@ class DocumentJson(BaseModel):
     delivery: Delivery | None
     runId: str | None  # noqa: N815
     progress: Progress | None
-    failedPages: list[int]  # noqa: N815
+    failedPages: list[FailedPage]  # noqa: N815
     createdAt: str  # noqa: N815
     updatedAt: str  # noqa: N815
     processedAt: str | None  # noqa: N815
