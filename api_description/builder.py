@@ -124,7 +124,13 @@ def _schemas(models: set[type[BaseModel]]) -> dict[str, Any]:
     _, definitions = models_json_schema(
         [(model, "serialization") for model in ordered], ref_template=_SCHEMA_REF, schema_generator=_Generator
     )
-    return dict(sorted(definitions.get("$defs", {}).items()))
+    found = definitions.get("$defs", {})
+    # Each schema is referred to by its model's class name: two models of one name would need pydantic's
+    # longer names instead.
+    unnamed = sorted(model.__qualname__ for model in models if model.__name__ not in found)
+    if unnamed:
+        raise ValueError(f"models named like another model in the description: {unnamed}; rename them")
+    return dict(sorted(found.items()))
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:
@@ -138,7 +144,7 @@ def _operation(rule: Rule, method: str, operation: Operation) -> dict[str, Any]:
         "tags": [_tag(rule.endpoint)],
         "security": SECURITY_REQUIREMENTS[operation.access],
         "parameters": [*_path_parameters(rule), *_query_parameters(operation), *_header_parameters(operation)],
-        "responses": _responses(method, operation),
+        "responses": _responses(method, operation, takes_path_parameters="<" in rule.rule),
     }
     if operation.description:
         described["description"] = operation.description
@@ -164,7 +170,9 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     parameters = []
     for match in _ARGUMENT.finditer(rule.rule):
         converter = match["converter"] or "default"
-        schema: dict[str, Any] = {"type": "integer", "minimum": 0} if converter == "int" else {"type": "string"}
+        # An id the database's integers can hold: SQLite's driver cannot even send a larger one.
+        integer = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+        schema: dict[str, Any] = integer if converter == "int" else {"type": "string", "minLength": 1}
         description = "A document's name; may hold slashes (folders)." if converter == "path" else None
         parameter: dict[str, Any] = {"name": match["name"], "in": "path", "required": True, "schema": schema}
         if description:
@@ -203,8 +211,8 @@ def _header_parameters(operation: Operation) -> list[dict[str, Any]]:
     ]
 
 
-def _responses(method: str, operation: Operation) -> dict[str, Any]:
-    answers: dict[int, Answer] = dict(common_answers(method, operation))
+def _responses(method: str, operation: Operation, *, takes_path_parameters: bool) -> dict[str, Any]:
+    answers = common_answers(method, operation, takes_path_parameters=takes_path_parameters)
     for status, answer in operation.answers.items():
         shared = answers.get(status)
         if shared is not None and answer.model is shared.model and answer.description != shared.description:
@@ -214,6 +222,7 @@ def _responses(method: str, operation: Operation) -> dict[str, Any]:
                 retry_after=answer.retry_after or shared.retry_after,
                 links=answer.links,
                 media_type=answer.media_type,
+                headers=answer.headers,
             )
         answers[status] = answer
     return {str(status): _response(answers[status]) for status in sorted(answers)}
@@ -224,8 +233,12 @@ def _response(answer: Answer) -> dict[str, Any]:
     if answer.retry_after:
         headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
     response: dict[str, Any] = {"description": answer.description, "headers": headers}
+    for header, description in answer.headers.items():
+        headers[header] = {"description": description, "schema": {"type": "string"}}
     if answer.model is not None:
         response["content"] = {answer.media_type: {"schema": schema_ref(answer.model)}}
+    elif answer.media_type != "application/json":
+        response["content"] = {answer.media_type: {"schema": {"type": "string"}}}
     if answer.links:
         response["links"] = {name: dict(link) for name, link in answer.links.items()}
     return response

@@ -8,7 +8,7 @@ from http_plumbing.api_operations import Access, Answer, Operation
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def common_answers(method: str, operation: Operation) -> dict[int, Answer]:
+def common_answers(method: str, operation: Operation, *, takes_path_parameters: bool) -> dict[int, Answer]:
     answers = {
         500: Answer("Internal error (logged; quote the requestId), or S3 is not configured on this server."),
         503: Answer("The database is unavailable for a moment; retry after Retry-After seconds.", retry_after=True),
@@ -26,8 +26,12 @@ def common_answers(method: str, operation: Operation) -> dict[int, Answer]:
         forbidden.append("an API token may not do this; sign in with the password")
     if forbidden:
         answers[403] = Answer("Refused: " + "; ".join(forbidden) + ".")
+    if takes_path_parameters or operation.query is not None:
+        answers[400] = Answer("A value the database cannot store (a NUL character, say).")
     if operation.body is not None:
-        answers[400] = Answer("The body is not valid JSON, or not a JSON object.")
+        answers[400] = Answer(
+            "The body is not valid JSON, not a JSON object, or holds a value the database cannot store."
+        )
         answers[413] = Answer("The body is too large.")
         answers[415] = Answer("The body is not sent as application/json.")
     if operation.idempotency_key:

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from webhooks.api_models import EVENT_TYPES, WebhookPayload
+from documents.api_models import DocumentJson
+from webhooks.api_models import EVENT_TYPES, PurgedDocumentJson, WebhookPayload
 
 WEBHOOK_MODELS: tuple[type[BaseModel], ...] = (WebhookPayload,)
 
@@ -16,6 +17,11 @@ _MEANINGS = {
     "document.failed": "Processing failed; `document.error` says why.",
     "document.trashed": "The document was moved to the trash; `document.purgeAt` says when it is purged.",
     "document.purged": "The document and its chunks were deleted for good.",
+}
+
+# What a message's `document` is: the document as the API shows it, or, once purged, what is left of it.
+_DOCUMENT_SHOWN = {event_type: DocumentJson.__name__ for event_type in EVENT_TYPES} | {
+    "document.purged": PurgedDocumentJson.__name__
 }
 
 _SIGNATURE_HEADERS = [
@@ -47,8 +53,13 @@ def _delivery(event_type: str) -> dict[str, Any]:
                 "application/json": {
                     "schema": {
                         "allOf": [
-                            {"$ref": "#/components/schemas/WebhookPayload"},
-                            {"properties": {"type": {"const": event_type}}},
+                            {"$ref": f"#/components/schemas/{WebhookPayload.__name__}"},
+                            {
+                                "properties": {
+                                    "type": {"const": event_type},
+                                    "document": {"$ref": f"#/components/schemas/{_DOCUMENT_SHOWN[event_type]}"},
+                                }
+                            },
                         ]
                     }
                 }

@@ -73,7 +73,7 @@ class TokenJson(BaseModel):
     id: int
     name: str
     createdAt: str  # noqa: N815
-    expiresAt: str | None  # noqa: N815
+    expiresAt: str  # noqa: N815
     lastUsedAt: str | None  # noqa: N815
 
 

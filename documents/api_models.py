@@ -108,7 +108,7 @@ class DocumentJson(BaseModel):
     etag: str | None
     contentHash: str | None  # noqa: N815
     textChars: int | None  # noqa: N815
-    chunkCount: int | None  # noqa: N815
+    chunkCount: int  # noqa: N815
     eventIds: list[str]  # noqa: N815
     delivery: Delivery | None
     runId: str | None  # noqa: N815

@@ -77,6 +77,8 @@ SORTS = {
     "-name": Sort(Document.name, descending=True),
 }
 DEFAULT_SORT = "-created"
+# Every parameter the list takes (documents.api_models.ListParameters describes them); any other is refused.
+PARAMETERS = ("limit", "cursor", "status", "prefix", "sort", "updatedSince")
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class ListQuery:
 
     @classmethod
     def parse(cls, arguments: Mapping[str, str]) -> ListQuery:
-        unknown = sorted(set(arguments) - {"limit", "cursor", "status", "prefix", "sort", "updatedSince"})
+        unknown = sorted(set(arguments) - set(PARAMETERS))
         if unknown:
             raise ApiError(
                 400, f"unknown parameter {unknown[0]!r}; use limit, cursor, status, prefix, sort or updatedSince"

@@ -261,7 +261,11 @@ def reprocess(document_name: str) -> Response:
         description="A 303 to a presigned GET, or its URL as JSON when the client accepts only application/json.",
         answers={
             200: Answer("The presigned URL (Accept: application/json).", DownloadJson),
-            303: Answer("A redirect to the presigned URL, valid for a few minutes.", None),
+            303: Answer(
+                "A redirect to the presigned URL, valid for a few minutes.",
+                None,
+                headers={"Location": "The presigned URL."},
+            ),
             400: BAD_NAME,
             404: NOT_FOUND,
             409: IN_FLIGHT_OR_TRASHED,

@@ -57,6 +57,8 @@ class Answer:
     # OpenAPI links from this answer to the operations it makes possible, by name: {"operationId", "parameters"}.
     links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     media_type: str = "application/json"
+    # Headers the answer always carries besides X-Request-Id (and Retry-After, above): name → meaning.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

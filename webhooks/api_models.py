@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from documents.api_models import DocumentJson
+from documents.api_models import DocumentJson, FailedPage
 from webhooks.signing import SECRET_PREFIX
 
 
@@ -55,8 +55,36 @@ class DeliveryList(BaseModel):
 EVENT_TYPES = ("document.processed", "document.unchanged", "document.failed", "document.trashed", "document.purged")
 
 
+class PurgedDocumentJson(BaseModel):
+    """A purged document as document.purged shows it: a Document's shape, with what went with it (its object,
+    text and chunks) empty, and `updatedAt` when it was purged."""
+
+    model_config = ConfigDict(title="PurgedDocument")
+
+    name: str
+    status: Literal["purged"]
+    error: None
+    s3Bucket: None  # noqa: N815
+    s3Key: None  # noqa: N815
+    sizeBytes: None  # noqa: N815
+    etag: None
+    contentHash: None  # noqa: N815
+    textChars: None  # noqa: N815
+    chunkCount: int  # noqa: N815
+    eventIds: list[str]  # noqa: N815
+    delivery: None
+    runId: None  # noqa: N815
+    progress: None
+    failedPages: list[FailedPage]  # noqa: N815
+    createdAt: None  # noqa: N815
+    updatedAt: str  # noqa: N815
+    processedAt: None  # noqa: N815
+    trashedAt: None  # noqa: N815
+    purgeAt: str | None  # noqa: N815
+
+
 class WebhookPayload(BaseModel):
     """What is posted to the user's endpoint when a document's state changes, signed per Standard Webhooks."""
 
     type: Literal["document.processed", "document.unchanged", "document.failed", "document.trashed", "document.purged"]
-    document: DocumentJson
+    document: DocumentJson | PurgedDocumentJson

@@ -3,12 +3,16 @@ what a fuzzer following the description checks too."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # its stubs are a separate package
 
 from api_description.builder import build_description
+from documents.models import Document
+from documents.service import describe_document
+from extensions import db
 
 URL = "https://hooks.example.com/documents"
 NAME = "notes/plan.txt"
@@ -136,3 +140,21 @@ def test_open_answers_fit_the_description(client, described):
     described.check(client.get("/api/openapi.json"), "get", "/api/openapi.json")
     described.check(client.get("/api/docs"), "get", "/api/docs")
     described.check(client.post("/auth/logout"), "post", "/auth/logout")
+
+
+def webhook_body_schema(description: dict[str, Any], event_type: str) -> Draft202012Validator:
+    schema = description["webhooks"][event_type]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return Draft202012Validator({**schema, "components": description["components"]})
+
+
+def test_a_webhook_message_as_posted_fits_its_event_schema(app, submit, described):
+    submit(NAME, b"words")
+    with app.app_context():
+        document = db.session.scalar(db.select(Document).where(Document.name == NAME))
+        shown = describe_document(document)
+    for event_type in ("document.processed", "document.failed", "document.trashed"):
+        body = json.loads(json.dumps({"type": event_type, "document": shown}))
+        assert list(webhook_body_schema(described.description, event_type).iter_errors(body)) == []
+    assert not webhook_body_schema(described.description, "document.purged").is_valid(
+        {"type": "document.purged", "document": shown}
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 from openapi_spec_validator import validate
 
 from api_description.builder import NOT_DESCRIBED, build_description, described_routes, description_text
+from documents import listing
+from documents.api_models import ListParameters
 from webhooks.api_models import EVENT_TYPES
 
 COMMITTED = Path(__file__).resolve().parent.parent.parent / "docs" / "openapi.json"
@@ -122,3 +124,7 @@ def test_the_docs_page_serves_swagger_ui_itself(client):
     with client.get("/api/docs/assets/swagger-ui-bundle.js") as response:
         assert response.status_code == 200
         assert b"SwaggerUIBundle" in response.data
+
+
+def test_the_document_list_describes_exactly_the_parameters_it_takes():
+    assert tuple(ListParameters.model_fields) == listing.PARAMETERS
