@@ -21,7 +21,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent.parent
 # gunicorn has taken over 30 s to import the app in its workers and answer.
 START_TIMEOUT_SECONDS = 120.0
 # As in production (stack/services.py): gunicorn's own refusals in JSON.
-WORKER_CLASS = "http_plumbing.server_errors.JsonErrorWorker"
+WORKER_CLASS = "gunicorn_json_errors.JsonErrorWorker"
 
 
 def environment_for(overrides: dict[str, Any]) -> dict[str, str]:

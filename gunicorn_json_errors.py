@@ -1,5 +1,10 @@
 """gunicorn's own refusals (a request line or headers too long, a malformed request), which it answers before the
-app sees the request: in the app's one error shape, `{"error": ..., "requestId": ...}`, rather than an HTML page."""
+app sees the request: in the app's one error shape, `{"error": ..., "requestId": ...}`, rather than an HTML page.
+
+A module of its own, outside the app's packages, importing nothing of the app: gunicorn's master imports the
+worker class before it forks the workers, and what the app's modules set up at import (locks, threads) must be
+made in each worker, after the fork.
+"""
 
 from __future__ import annotations
 
