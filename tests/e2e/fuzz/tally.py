@@ -23,13 +23,13 @@ SCHEMA_CHECKS = frozenset(
 class Tally:
     requests: int = 0
     sequences: int = 0
-    operations: set[str] = field(default_factory=set)
+    operations: Counter[str] = field(default_factory=Counter)
     server_errors: int = 0
     failures: Counter[str] = field(default_factory=Counter)
 
     def count_response(self, operation: str, status: int) -> None:
         self.requests += 1
-        self.operations.add(operation)
+        self.operations[operation] += 1
         if status >= 500:
             self.server_errors += 1
 
@@ -55,9 +55,11 @@ class Tally:
         return line
 
     def write(self) -> str:
+        """The summary line, returned, and written with each operation's count of requests below it."""
         line = self.summary()
+        per_operation = [f"{count:6} {operation}" for operation, count in sorted(self.operations.items())]
         REPORT.parent.mkdir(exist_ok=True)
-        REPORT.write_text(line + "\n")
+        REPORT.write_text("\n".join([line, "", *per_operation]) + "\n")
         return line
 
 
