@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis.errors import Flaky
 from schemathesis import Case, Response
 from schemathesis.core.failures import FailureGroup
@@ -15,10 +15,12 @@ from schemathesis.specs.openapi.checks import ensure_resource_availability
 
 from tests.e2e.fuzz.account import FuzzAccount
 from tests.e2e.fuzz.checks import CHECKS
+from tests.e2e.fuzz.conftest import SEED
 from tests.e2e.fuzz.tally import TALLY
 
-SEQUENCES = 30
+SEQUENCES = 40
 STEPS_PER_SEQUENCE = 8
+ROUNDS = 4
 
 
 def test_linked_calls_conform_to_the_description(api_schema: schemathesis.BaseSchema, fuzz_account: FuzzAccount):
@@ -44,18 +46,23 @@ def test_linked_calls_conform_to_the_description(api_schema: schemathesis.BaseSc
                 raise
 
     # What a sequence may do next depends on what the app answered before (the links read the answers), and
-    # the app's state moves on between runs: Hypothesis may call that flaky and stop generating early.
-    with contextlib.suppress(Flaky):
-        LinkedCalls.run(
-            settings=settings(
-                max_examples=SEQUENCES,
-                stateful_step_count=STEPS_PER_SEQUENCE,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                # Shrinking replays sequences whose answers have changed since: the failure as found is clearer.
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
+    # the app's state moves on between runs: Hypothesis may call that flaky and stop generating early. Another
+    # round, from the next seed, carries on until the sequences are run.
+    started = TALLY.sequences
+    for round_seed in range(SEED, SEED + ROUNDS):
+        remaining = SEQUENCES - (TALLY.sequences - started)
+        if remaining <= 0 or failures:
+            break
+        with contextlib.suppress(Flaky):
+            seed(round_seed)(LinkedCalls).run(
+                settings=settings(
+                    max_examples=remaining,
+                    stateful_step_count=STEPS_PER_SEQUENCE,
+                    database=None,
+                    deadline=None,
+                    # Shrinking replays sequences whose answers have changed since: the failure as found is clearer.
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
             )
-        )
     assert not failures, "\n\n".join(failures)
