@@ -16,15 +16,15 @@ Name = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLeng
 Cursor = Annotated[Any, WithJsonSchema({"type": "string", "description": "nextCursor of the previous page."})]
 ContentType = Annotated[Any, WithJsonSchema({"type": "string", "description": "A media type that fits the extension."})]
 Size = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "description": "The file's size in bytes."})]
-ListLimit = Annotated[Any, WithJsonSchema({"type": "string", "description": f"1 to {listing.MAX_LIMIT}"})]
+ListLimit = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": listing.MAX_LIMIT})]
 Statuses = Annotated[Any, WithJsonSchema({"type": "string", "description": "Statuses to show, comma-separated."})]
 Prefix = Annotated[Any, WithJsonSchema({"type": "string", "maxLength": listing.MAX_PREFIX_CHARS})]
 Sort = Annotated[Any, WithJsonSchema({"type": "string", "enum": list(listing.SORTS)})]
 UpdatedSince = Annotated[
     Any, WithJsonSchema({"type": "string", "description": "nextUpdatedSince of an earlier answer."})
 ]
-ChunkLimit = Annotated[Any, WithJsonSchema({"type": "string", "description": f"1 to {chunks.MAX_LIMIT}"})]
-SearchLimit = Annotated[Any, WithJsonSchema({"type": "string", "description": f"1 to {search.MAX_LIMIT}"})]
+ChunkLimit = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": chunks.MAX_LIMIT})]
+SearchLimit = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": search.MAX_LIMIT})]
 Words = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "description": "Words every result holds."})]
 Purge = Annotated[Any, WithJsonSchema({"type": "string", "description": '"1" or "true": purge at once.'})]
 

@@ -125,6 +125,8 @@ def start_gunicorn(
     argv = [
         venv_command("gunicorn"),
         *("--bind", bind, "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-"),
+        # gunicorn's own refusals (a request line too long, say) in the app's JSON error shape.
+        *("--worker-class", "gunicorn_json_errors.JsonErrorWorker"),
         # A step may take as long as a large document's extraction; the executor waits for it.
         *("--timeout", "120", "--graceful-timeout", "20"),
         "app:app",

@@ -16,6 +16,13 @@ from webhooks.service import find_webhook, recent_deliveries, remove_webhook, ro
 
 blueprint = Blueprint("webhook", __name__, url_prefix="/api/webhook")
 
+# What a webhook once set makes possible: the user has one, so these need no parameter.
+WEBHOOK_LINKS = {
+    "GetWebhook": {"operationId": "webhook.show"},
+    "RollSecret": {"operationId": "webhook.roll"},
+    "Deliveries": {"operationId": "webhook.deliveries"},
+    "DeleteWebhook": {"operationId": "webhook.delete"},
+}
 NO_WEBHOOK = 'you have no webhook; set one with PUT /api/webhook {"url": "https://..."}'
 NOT_SET = Answer("You have no webhook.")
 
@@ -44,8 +51,8 @@ def show() -> Response:
         "Set your webhook's URL",
         body=WebhookRequest,
         answers={
-            200: Answer("The URL changed; the secret is kept (and not shown).", WebhookAnswer),
-            201: Answer("Created, with its signing secret shown this once.", WebhookAnswer),
+            200: Answer("The URL changed; the secret is kept (and not shown).", WebhookAnswer, links=WEBHOOK_LINKS),
+            201: Answer("Created, with its signing secret shown this once.", WebhookAnswer, links=WEBHOOK_LINKS),
             400: Answer("The URL is not one webhooks may be sent to; the error says why."),
         },
     )

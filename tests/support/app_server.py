@@ -20,6 +20,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent.parent
 # Bounds a start that hangs; a process that exits fails the wait at once. On a loaded 2-core machine
 # gunicorn has taken over 30 s to import the app in its workers and answer.
 START_TIMEOUT_SECONDS = 120.0
+# As in production (stack/services.py): gunicorn's own refusals in JSON.
+WORKER_CLASS = "gunicorn_json_errors.JsonErrorWorker"
 
 
 def environment_for(overrides: dict[str, Any]) -> dict[str, str]:
@@ -53,6 +55,7 @@ class AppServer:
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={workers}",
             f"--threads={threads}",
+            f"--worker-class={WORKER_CLASS}",
             "--chdir",
             str(REPOSITORY),
             target,
