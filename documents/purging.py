@@ -10,6 +10,7 @@ until its row goes it is in the trash, marked purging.
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 
 from sqlalchemy import delete, update
 
@@ -28,6 +29,12 @@ class PurgeStart(str, enum.Enum):
     NOT_DUE = "not-due"
 
 
+# How early a purge may start before the row's purgeAt. The run wakes from its sleep a moment before it: the
+# SDK sends the time to the millisecond, and the Inngest server's queue takes work due within its next tick.
+# Without the slack such a run found the document "not-due", ended, and left it in the trash for good.
+DUE_SLACK = timedelta(seconds=5)
+
+
 def start_purge(document_id: int, user_id: int) -> PurgeStart:
     """Mark the trashed document purging, from which point it cannot be restored; or say why not to purge."""
     document = db.session.get(Document, document_id)
@@ -38,7 +45,7 @@ def start_purge(document_id: int, user_id: int) -> PurgeStart:
         .where(
             Document.id == document_id,
             Document.trashed_at.is_not(None),
-            Document.purge_at <= utcnow(),
+            Document.purge_at <= utcnow() + DUE_SLACK,
         )
         .values(status=DocumentStatus.PURGING.value)
         .execution_options(synchronize_session=False)

@@ -208,7 +208,7 @@ def test_a_document_deleted_while_processing_leaves_nothing_behind(stack, gate):
     stack.server.finished_run(event_id, "Cancelled")
     gate.release()
 
-    purge_run(stack, document_id)
+    assert purge_run(stack, document_id)["output"]["purged"] is True
     assert stored_versions(stack, key) == []
     assert left_in_database(stack, document_id, client) == (False, 0, True)
     assert client.get("/api/documents/report.txt").status_code == 404
@@ -225,7 +225,7 @@ def test_a_name_posted_again_after_a_delete_is_a_new_document_and_keeps_its_obje
     assert document_id_of(stack, client, "notes.txt") != old_id
     assert found(client, "zebra") == set()
     assert found(client, "giraffe") == {"notes.txt"}
-    purge_run(stack, old_id)
+    assert purge_run(stack, old_id)["output"]["purged"] is True
     assert left_in_database(stack, old_id, client) == (False, 0, True)
     assert len(stored_versions(stack, stack.key_of(client, "notes.txt"))) == 1
     assert client.get("/api/documents/notes.txt").json()["document"]["chunkCount"] == document["chunkCount"] > 0
@@ -241,7 +241,7 @@ def test_two_deletes_at_once_trash_the_document_once(stack):
 
     assert [answer.status_code for answer in answers] == [200, 200]
     assert answers[0].json()["document"]["trashedAt"] == answers[1].json()["document"]["trashedAt"]
-    purge_run(stack, document_id)
+    assert purge_run(stack, document_id)["output"]["purged"] is True
     sent = [event for event in stack.server.events(DELETED) if event["data"]["documentId"] == document_id]
     assert len(sent) == 1
 

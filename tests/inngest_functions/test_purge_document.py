@@ -3,6 +3,7 @@ On SQLite and on PostgreSQL. Against the real Inngest server: tests/e2e/test_tra
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from http_plumbing.idempotency import IdempotencyKey
 from outbox import OutboxEvent
 from tests.support.inngest_executor import PROCESS_DOCUMENT, PURGE_DOCUMENT, execute
 from tests.support.postgres import on_both_databases
+from timestamps import utcnow
 
 pytestmark = on_both_databases
 
@@ -128,3 +130,20 @@ def test_a_new_document_that_took_the_name_keeps_its_object(client, s3, bucket, 
     assert run.output["purged"] is True
     assert s3.get_object(Bucket=bucket, Key=again.key)["Body"].read() == GIRAFFE
     assert execute(client, PROCESS_DOCUMENT, again.event).output["status"] == "processed"
+
+
+def test_a_run_that_wakes_a_moment_before_the_purge_time_still_purges(app, client, submit, event_api):
+    uploaded = submit("zebra.txt", ZEBRA)
+    assert execute(client, PROCESS_DOCUMENT, uploaded.event).output["status"] == "processed"
+    client.delete("/api/documents/zebra.txt")
+    # The server woke the run from its sleep a little before the row's purgeAt.
+    with app.app_context():
+        document = db.session.scalar(db.select(Document).where(Document.trashed_name == "zebra.txt"))
+        assert document is not None
+        document.purge_at = utcnow() + timedelta(seconds=1)
+        db.session.commit()
+
+    run = execute(client, PURGE_DOCUMENT, last_event(event_api, "documents/document.deleted"))
+
+    assert run.output["purged"] is True
+    assert client.get("/api/documents/zebra.txt").status_code == 404
