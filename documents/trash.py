@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import inngest
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from auth.models import User
 from documents.events import DocumentDeleted, DocumentEvent, DocumentRestored
@@ -84,6 +84,7 @@ def trash_document(
     Two deletes at once trash it once: the row is moved by a conditional UPDATE, and only the
     request whose UPDATE moved it sends the event.
     """
+    name = document.display_name
     now = utcnow()
     purge_at = now if purge_now else now + timedelta(days=settings.trash_retention_days)
     moved = changed_rows(
@@ -99,7 +100,7 @@ def trash_document(
     )
     if not moved:
         db.session.rollback()
-        db.session.refresh(document)
+        _reload(document, name)
         if not (purge_now and document.purge_at is not None and as_utc(document.purge_at) > now):
             return document
         # Already in the trash, purged later: bring the purge forward. The sleeping purge finds nothing left.
@@ -111,17 +112,31 @@ def trash_document(
         )
         if not moved:
             db.session.rollback()
-            db.session.refresh(document)
+            _reload(document, name)
             return document
     _publish(document, DocumentDeleted, settings, client, purge_at=purge_at)
-    db.session.refresh(document)
+    _reload(document, name)
     return document
 
 
+def _reload(document: Document, name: str) -> None:
+    """Read the row again; DocumentNotFoundError when a purge deleted it after the request found it."""
+    try:
+        db.session.refresh(document)
+    except InvalidRequestError:
+        db.session.rollback()
+        raise DocumentNotFoundError(name) from None
+
+
 def empty_trash(user_id: int, settings: AppSettings, client: inngest.Inngest) -> list[Document]:
-    """Purge every document in the user's trash now; what was in it."""
-    documents = list(list_trash(user_id))
-    return [trash_document(document, settings, client, purge_now=True) for document in documents]
+    """Purge every document in the user's trash now; what was in it (less any a purge finished meanwhile)."""
+    emptied = []
+    for document in list(list_trash(user_id)):
+        try:
+            emptied.append(trash_document(document, settings, client, purge_now=True))
+        except DocumentNotFoundError:
+            continue
+    return emptied
 
 
 def restore_document(document: Document, user: User, settings: AppSettings, client: inngest.Inngest) -> Document:

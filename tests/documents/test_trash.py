@@ -10,8 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from documents.events import DocumentDeleted, DocumentRestored, DocumentUploaded
+from documents.models import Chunk, Document
+from documents.service import DocumentNotFoundError
+from documents.trash import empty_trash, trash_document, trashed_document
 from extensions import db
 from outbox import OutboxEvent
 from tests.support.inngest_executor import PROCESS_DOCUMENT, execute
@@ -210,3 +214,20 @@ def test_a_restore_is_confirmed_at_once_and_a_delete_waits_for_its_purge_run(app
         rows = db.session.scalars(db.select(OutboxEvent).order_by(OutboxEvent.id)).all()
         confirmed = {row.name: row.confirmed_at is not None for row in rows if row.name != DocumentUploaded.NAME}
     assert confirmed == {DocumentDeleted.NAME: False, DocumentRestored.NAME: True}
+
+
+def test_a_purge_that_deletes_the_row_under_a_purge_now_makes_it_not_found(app, client, processed):
+    processed("zebra.txt", ZEBRA)
+    client.delete("/api/documents/zebra.txt")
+    user_id = client.get("/auth/me").get_json()["user"]["id"]
+    settings = app.extensions["settings"]
+    with app.app_context():
+        found = trashed_document(user_id, "zebra.txt", key_prefix=settings.s3_key_prefix)
+        # The purge run's delete-row step, between the request finding the row and its update.
+        db.session.execute(delete(Chunk).where(Chunk.document_id == found.id))
+        db.session.execute(delete(Document).where(Document.id == found.id))
+        db.session.commit()
+
+        with pytest.raises(DocumentNotFoundError):
+            trash_document(found, settings, app.extensions["inngest"], purge_now=True)
+        assert empty_trash(user_id, settings, app.extensions["inngest"]) == []
